@@ -1,0 +1,217 @@
+"""Load the course datasets as tidy, validated DataFrames.
+
+Every loader finds its file in the repository's ``data/`` folder (relative to this
+package, never to the working directory), checks the file's sha256 against the value
+recorded in ``data/README.md``, checks the columns and their values, and returns a
+DataFrame with proper dtypes (groups are categoricals).
+
+Anything wrong with a file raises :class:`DataError`, whose message names the file,
+says what is wrong and how to restore it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DATA_DIR",
+    "DataError",
+    "load_chemical_shifts",
+    "load_eight_schools",
+    "load_radon",
+    "load_sleepstudy",
+    "load_spacex",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+_RESTORE = (
+    "Restore it with `git checkout -- data/{name}` (or re-download the course); "
+    "data/README.md documents every file."
+)
+
+
+class DataError(Exception):
+    """A course data file is missing, altered or does not match its codebook."""
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What a data file must look like."""
+
+    name: str
+    sha256: str
+    rows: int
+    columns: dict[str, str]  # column -> "str" | "int" | "float"
+    checks: list[tuple[str, Callable[[pd.DataFrame], pd.Series]]] = field(default_factory=list)
+
+
+def _fail(spec: _Spec, problem: str) -> DataError:
+    return DataError(f"data/{spec.name}: {problem}. " + _RESTORE.format(name=spec.name))
+
+
+def _read(spec: _Spec, data_dir: Path | None = None) -> pd.DataFrame:
+    """Read and validate one file; raise DataError on any mismatch."""
+    path = Path(data_dir or DATA_DIR) / spec.name
+    if not path.is_file():
+        raise _fail(spec, f"file not found (looked for {path})")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != spec.sha256:
+        raise _fail(spec, f"sha256 is {digest}, expected {spec.sha256}: the file was altered")
+    # The checksum pins the bytes; the schema checks below still run so that an
+    # edited checksum table cannot let a broken file through silently.
+    try:
+        df = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise _fail(spec, f"cannot be parsed as CSV ({err})") from err
+    missing = [c for c in spec.columns if c not in df.columns]
+    if missing:
+        raise _fail(spec, f"missing column(s) {missing}; found {list(df.columns)}")
+    if len(df) != spec.rows:
+        raise _fail(spec, f"has {len(df)} rows, expected {spec.rows}")
+    df = df[list(spec.columns)]
+    for column, kind in spec.columns.items():
+        if df[column].isna().any():
+            raise _fail(spec, f"column '{column}' has missing values")
+        if kind in ("int", "float") and not pd.api.types.is_numeric_dtype(df[column]):
+            raise _fail(spec, f"column '{column}' should be numeric")
+        if kind == "int" and not np.all(np.mod(df[column], 1) == 0):
+            raise _fail(spec, f"column '{column}' should hold whole numbers")
+    for description, check in spec.checks:
+        bad = ~check(df)
+        if bad.any():
+            first = df.index[bad.to_numpy()][0]
+            raise _fail(spec, f"impossible value: {description} (row {first + 2} of the file)")
+    return df
+
+
+_SPECS = {
+    "radon": _Spec(
+        name="radon.csv",
+        sha256="832741856f8ba24b505dd09c263e6faaa765ab4d5d8680c52a4d73d9326e7824",
+        rows=919,
+        columns={
+            "county": "str",
+            "county_code": "int",
+            "floor": "int",
+            "log_radon": "float",
+            "log_uranium": "float",
+        },
+        checks=[
+            ("floor must be 0 (basement) or 1 (first floor)", lambda d: d["floor"].isin([0, 1])),
+            ("county_code must be 1-85", lambda d: d["county_code"].between(1, 85)),
+            (
+                "log_radon must lie in [log 0.1, log 100]",
+                lambda d: d["log_radon"].between(np.log(0.1) - 1e-6, np.log(100)),
+            ),
+            (
+                "log_uranium must be the same for every house of a county",
+                lambda d: d.groupby("county")["log_uranium"].transform("nunique") == 1,
+            ),
+        ],
+    ),
+    "chemical_shifts": _Spec(
+        name="chemical_shifts.csv",
+        sha256="48344616323261f0dbe94dcb3c1782d45bdd873d4180365b96fd64499abd3118",
+        rows=1776,
+        columns={"ID": "str", "aa": "str", "theo": "float", "exp": "float"},
+        checks=[
+            ("aa must be a three-letter amino-acid code", lambda d: d["aa"].str.fullmatch("[A-Z]{3}")),
+            ("theo must be a 13C-alpha shift in 30-80 ppm", lambda d: d["theo"].between(30, 80)),
+            ("exp must be a 13C-alpha shift in 30-80 ppm", lambda d: d["exp"].between(30, 80)),
+        ],
+    ),
+    "eight_schools": _Spec(
+        name="eight_schools.csv",
+        sha256="b13abdf92f3851a71413c0c15cea9a69008d32922ca9d83177a301f66e194fad",
+        rows=8,
+        columns={"school": "str", "effect": "float", "stderr": "float"},
+        checks=[("stderr must be positive", lambda d: d["stderr"] > 0)],
+    ),
+    "sleepstudy": _Spec(
+        name="sleepstudy.csv",
+        sha256="8d7c3f17d76a7b175ebd76ec12d84709e66159c4023e3e269101a931e091debb",
+        rows=180,
+        columns={"reaction": "float", "days": "int", "subject": "int"},
+        checks=[
+            ("reaction must be a positive time in ms", lambda d: d["reaction"] > 0),
+            ("days must be 0-9", lambda d: d["days"].between(0, 9)),
+        ],
+    ),
+    "spacex": _Spec(
+        name="spacex.csv",
+        sha256="d692d8ae6e0f103cbc8a2a47d3ed540acf565e5735256634e640fc4fb714e979",
+        rows=4,
+        columns={"vehicle": "str", "launches": "int", "successes": "int"},
+        checks=[
+            ("launches must be positive", lambda d: d["launches"] > 0),
+            (
+                "successes must lie between 0 and launches",
+                lambda d: d["successes"].between(0, d["launches"]),
+            ),
+        ],
+    ),
+}
+
+
+def _ordered_categories(values: pd.Series) -> pd.Categorical:
+    return pd.Categorical(values.astype(str), categories=sorted(values.astype(str).unique()))
+
+
+def load_radon(data_dir: Path | None = None) -> pd.DataFrame:
+    """Minnesota radon survey: 919 houses in 85 counties.
+
+    Columns: ``county`` (categorical, alphabetical), ``county_code`` (1-85),
+    ``floor`` (0 basement, 1 first floor), ``log_radon`` (log pCi/L) and the
+    county-level ``log_uranium`` (log ppm).
+    """
+    df = _read(_SPECS["radon"], data_dir)
+    df["county"] = _ordered_categories(df["county"])
+    df["county_code"] = df["county_code"].astype("int64")
+    df["floor"] = df["floor"].astype("int64")
+    return df
+
+
+def load_chemical_shifts(data_dir: Path | None = None) -> pd.DataFrame:
+    """13C-alpha chemical shifts of 1776 residues in 14 proteins, 19 amino acids.
+
+    Columns: ``ID`` (protein, categorical), ``aa`` (amino acid, categorical),
+    ``theo`` and ``exp`` (ppm), plus ``diff = theo - exp`` (ppm).
+    """
+    df = _read(_SPECS["chemical_shifts"], data_dir)
+    df["ID"] = _ordered_categories(df["ID"])
+    df["aa"] = _ordered_categories(df["aa"])
+    df["diff"] = df["theo"] - df["exp"]
+    return df
+
+
+def load_spacex(data_dir: Path | None = None) -> pd.DataFrame:
+    """Launches and successes of four SpaceX vehicle families (one row each).
+
+    Columns: ``vehicle`` (categorical, in file order), ``launches``, ``successes``.
+    """
+    df = _read(_SPECS["spacex"], data_dir)
+    df["vehicle"] = pd.Categorical(df["vehicle"].astype(str), categories=list(df["vehicle"]))
+    df[["launches", "successes"]] = df[["launches", "successes"]].astype("int64")
+    return df
+
+
+def load_eight_schools(data_dir: Path | None = None) -> pd.DataFrame:
+    """Rubin's eight schools: estimated coaching ``effect`` and its ``stderr`` (points)."""
+    df = _read(_SPECS["eight_schools"], data_dir)
+    df["school"] = _ordered_categories(df["school"])
+    return df
+
+
+def load_sleepstudy(data_dir: Path | None = None) -> pd.DataFrame:
+    """Belenky et al. (2003): ``reaction`` (ms) of 18 ``subject``s over ``days`` 0-9."""
+    df = _read(_SPECS["sleepstudy"], data_dir)
+    df["subject"] = _ordered_categories(df["subject"])
+    df["days"] = df["days"].astype("int64")
+    return df
