@@ -122,7 +122,10 @@ _SPECS = {
         rows=1776,
         columns={"ID": "str", "aa": "str", "theo": "float", "exp": "float"},
         checks=[
-            ("aa must be a three-letter amino-acid code", lambda d: d["aa"].str.fullmatch("[A-Z]{3}")),
+            (
+                "aa must be a three-letter amino-acid code",
+                lambda d: d["aa"].str.fullmatch("[A-Z]{3}"),
+            ),
             ("theo must be a 13C-alpha shift in 30-80 ppm", lambda d: d["theo"].between(30, 80)),
             ("exp must be a 13C-alpha shift in 30-80 ppm", lambda d: d["exp"].between(30, 80)),
         ],

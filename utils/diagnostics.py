@@ -40,7 +40,9 @@ class FitCheck:
         if self.divergences:
             out.append(f"{self.divergences} divergent transitions")
         if not self.max_r_hat <= self.max_r_hat_allowed:
-            out.append(f"r_hat {self.max_r_hat:.3f} > {self.max_r_hat_allowed} ({self.worst_r_hat})")
+            out.append(
+                f"r_hat {self.max_r_hat:.3f} > {self.max_r_hat_allowed} ({self.worst_r_hat})"
+            )
         if not self.min_ess_bulk >= self.min_ess_allowed:
             out.append(
                 f"bulk ESS {self.min_ess_bulk:.0f} < {self.min_ess_allowed} ({self.worst_ess_bulk})"
@@ -101,7 +103,10 @@ def _extreme(values, largest: bool) -> tuple[float, str]:
         label = name
         if da.ndim:
             idx = np.unravel_index(i, arr.shape)
-            coords = [str(da[d].values[j]) if d in da.coords else str(j) for d, j in zip(da.dims, idx)]
+            coords = [
+                str(da[d].values[j]) if d in da.coords else str(j)
+                for d, j in zip(da.dims, idx, strict=True)
+            ]
             label = f"{name}[{', '.join(coords)}]"
         candidates.append((float(arr.ravel()[i]), flat[i], label))
     if not candidates:

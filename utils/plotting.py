@@ -98,7 +98,9 @@ def _as_1d(name: str, values, n: int | None = None) -> np.ndarray:
 def _as_intervals(name: str, values, n: int) -> np.ndarray:
     arr = np.asarray(values, dtype=float)
     if arr.shape != (n, 2):
-        raise ValueError(f"{name} must have shape ({n}, 2) (lower, upper per group), got {arr.shape}")
+        raise ValueError(
+            f"{name} must have shape ({n}, 2) (lower, upper per group), got {arr.shape}"
+        )
     if np.any(arr[:, 0] > arr[:, 1]):
         raise ValueError(f"{name}: a lower bound is above its upper bound")
     return arr
@@ -149,16 +151,20 @@ def plot_shrinkage(
     if partial_pooling_interval is not None:
         lo_hi = _as_intervals("partial_pooling_interval", partial_pooling_interval, n)
         ax.vlines(x_partial, lo_hi[:, 0], lo_hi[:, 1], color=COLORS["partial"], alpha=0.35, lw=1)
-    for x0, y0, x1, y1 in zip(x_none, none, x_partial, partial):
+    for x0, y0, x1, y1 in zip(x_none, none, x_partial, partial, strict=True):
         ax.annotate(
             "",
             xy=(x1, y1),
             xytext=(x0, y0),
             arrowprops={"arrowstyle": "->", "color": COLORS["neutral"], "lw": 0.8, "alpha": 0.8},
         )
-    ax.scatter(x_none, none, facecolor="white", edgecolor=COLORS["none"], zorder=3, label="no pooling")
+    ax.scatter(
+        x_none, none, facecolor="white", edgecolor=COLORS["none"], zorder=3, label="no pooling"
+    )
     ax.scatter(x_partial, partial, color=COLORS["partial"], zorder=3, label="partial pooling")
-    ax.axhline(population_mean, color=COLORS["population"], ls="--", lw=1.2, label="population mean")
+    ax.axhline(
+        population_mean, color=COLORS["population"], ls="--", lw=1.2, label="population mean"
+    )
     if log_x:
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
@@ -201,7 +207,7 @@ def plot_intervals(
     k = len(estimates)
     offsets = (np.arange(k) - (k - 1) / 2) * (0.7 / max(k, 1))
     cycle = iter(OKABE_ITO[1:])
-    for offset, (name, (means, intervals)) in zip(offsets, estimates.items()):
+    for offset, (name, (means, intervals)) in zip(offsets, estimates.items(), strict=True):
         mean = _as_1d(f"means of '{name}'", means, n)
         lo_hi = _as_intervals(f"intervals of '{name}'", intervals, n)
         color = colors.get(name) or next(cycle)

@@ -1,0 +1,88 @@
+# Multilevel Modeling with PyMC: build the book, run the tests.
+#   make book     set up .venv (Python 3.12, pinned packages) and build the website
+#   make test     set up .venv and run the whole test suite (unit, notebooks, built site)
+#   make student  build the student edition (no solutions) into build/student/
+#   make bench    time every chapter in a fresh kernel (wall time, peak memory, ESS/s)
+#   make lab      open the chapters in JupyterLab
+#   make clean    remove build outputs (keeps .venv); make distclean also removes .venv
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BUILD := _build
+HTML := $(BUILD)/html
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: help setup book test test-unit test-notebooks test-site student bench lab clean distclean
+
+help:
+	@sed -n '2,7p' Makefile | sed 's/^# *//'
+
+# The virtualenv is rebuilt when requirements.txt or pyproject.toml change.
+$(STAMP): requirements.txt pyproject.toml
+	@py="$${PYTHON:-}"; \
+	if [ -z "$$py" ]; then \
+	  for c in python3.12 $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12 2>/dev/null); do \
+	    if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then py="$$c"; break; fi; \
+	  done; \
+	fi; \
+	if [ -z "$$py" ]; then \
+	  echo "error: Python 3.12 was not found. Install it (e.g. 'pyenv install 3.12' or your OS package)" >&2; \
+	  echo "       or point PYTHON at it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; \
+	  exit 1; \
+	fi; \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then \
+	  echo "$(VENV) is not Python 3.12: recreating it"; rm -rf $(VENV); \
+	fi; \
+	[ -x $(PY) ] || { echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+setup: $(STAMP)
+	@command -v dot >/dev/null || echo "warning: Graphviz 'dot' not found: install the graphviz system package (model graphs need it)" >&2
+
+book: setup
+	@echo "Building the book (executing changed notebooks)..."
+	@if ! $(VENV)/bin/jupyter-book build . $(JB_FLAGS) --builder html; then \
+	  echo ""; echo "The book build failed (a cell error or a Sphinx warning, see above)."; \
+	  if ls $(HTML)/reports/*/*.log >/dev/null 2>&1; then \
+	    echo "Execution reports:"; ls -1 $(HTML)/reports/*/*.log; fi; \
+	  exit 1; \
+	fi
+	@echo ""; echo "Book built: $(CURDIR)/$(HTML)/index.html"
+
+test: setup
+	$(PY) -m pytest tests/unit
+	$(PY) -m pytest --nbval-lax chapters
+	$(MAKE) --no-print-directory book
+	$(PY) -m pytest tests/site
+
+test-unit: setup
+	$(PY) -m pytest tests/unit
+
+test-notebooks: setup
+	$(PY) -m pytest --nbval-lax chapters
+
+test-site: setup
+	$(PY) -m pytest tests/site
+
+student: setup
+	$(PY) -m utils.student --out build/student
+
+bench: setup
+	$(PY) -m utils.bench --out build/bench.json
+
+lab: setup
+	$(VENV)/bin/jupyter lab chapters
+
+clean:
+	rm -rf $(BUILD) build .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

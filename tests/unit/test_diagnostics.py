@@ -1,0 +1,90 @@
+"""check_fit reports divergences, r_hat and ESS, and refuses bad input."""
+
+import arviz as az
+import numpy as np
+import pytest
+
+from utils.diagnostics import FitCheck, check_fit
+
+
+def _idata(posterior, diverging=None):
+    chains, draws = next(iter(posterior.values())).shape[:2]
+    if diverging is None:
+        diverging = np.zeros((chains, draws), dtype=bool)
+    return az.from_dict(
+        {"posterior": posterior, "sample_stats": {"diverging": diverging}},
+        dims={"theta": ["group"]},
+        coords={"group": ["a", "b", "c"]},
+    )
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(42)
+
+
+def test_healthy_fit(rng):
+    fit = check_fit(
+        _idata({"mu": rng.normal(size=(4, 1000)), "theta": rng.normal(size=(4, 1000, 3))})
+    )
+    assert isinstance(fit, FitCheck)
+    assert fit.ok and fit.problems == []
+    assert fit.divergences == 0 and fit.draws == 4000
+    assert fit.max_r_hat < 1.01 and fit.min_ess_bulk > 2000
+    fit.assert_ok()
+    assert "healthy" in str(fit) and "<table" in fit._repr_html_()
+
+
+def test_divergences_fail(rng):
+    diverging = np.zeros((4, 1000), dtype=bool)
+    diverging[1, :3] = True
+    fit = check_fit(_idata({"mu": rng.normal(size=(4, 1000))}, diverging))
+    assert fit.divergences == 3 and not fit.ok
+    with pytest.raises(AssertionError, match="3 divergent transitions"):
+        fit.assert_ok()
+
+
+def test_stuck_chain_fails_and_is_named(rng):
+    theta = rng.normal(size=(4, 1000, 3))
+    theta[0, :, 2] += 5.0  # chain 0 disagrees on group c
+    fit = check_fit(_idata({"mu": rng.normal(size=(4, 1000)), "theta": theta}))
+    assert not fit.ok
+    assert fit.max_r_hat > 1.5
+    assert fit.worst_r_hat == "theta[c]"
+    assert any("r_hat" in p for p in fit.problems)
+
+
+def test_low_ess_fails(rng):
+    walk = np.cumsum(rng.normal(size=(4, 1000)), axis=1) * 0.05  # strongly autocorrelated
+    fit = check_fit(_idata({"mu": walk}))
+    assert fit.min_ess_bulk < 400 and not fit.ok
+
+
+def test_var_names_select_and_validate(rng):
+    theta = rng.normal(size=(4, 1000, 3))
+    theta[0, :, 0] += 5.0
+    idata = _idata({"mu": rng.normal(size=(4, 1000)), "theta": theta})
+    assert check_fit(idata, var_names=["mu"]).ok
+    assert check_fit(idata, var_names="mu").ok
+    with pytest.raises(KeyError, match=r"unknown variable\(s\) \['sigma'\].*\['mu', 'theta'\]"):
+        check_fit(idata, var_names=["sigma"])
+
+
+def test_gates_are_configurable(rng):
+    idata = _idata({"mu": rng.normal(size=(4, 1000))})
+    assert not check_fit(idata, min_ess=10_000).ok
+
+
+def test_rejects_non_idata():
+    with pytest.raises(TypeError, match="DataTree returned by pm.sample"):
+        check_fit({"posterior": None})
+
+
+def test_rejects_single_chain(rng):
+    with pytest.raises(ValueError, match="at least 2 chains"):
+        check_fit(_idata({"mu": rng.normal(size=(1, 1000))}))
+
+
+def test_nan_r_hat_fails(rng):
+    fit = check_fit(_idata({"mu": np.ones((4, 1000)) * np.nan}))
+    assert not fit.ok
