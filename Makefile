@@ -60,7 +60,7 @@ test: setup
 	$(PY) -m pytest tests/unit
 	$(PY) -m pytest --nbval-lax chapters
 	$(MAKE) --no-print-directory book
-	$(PY) -m pytest tests/site
+	$(MAKE) --no-print-directory test-site
 
 test-unit: setup
 	$(PY) -m pytest tests/unit
@@ -68,7 +68,11 @@ test-unit: setup
 test-notebooks: setup
 	$(PY) -m pytest --nbval-lax chapters
 
-test-site: setup
+MATHJAX := $(VENV)/mathjax/node_modules/mathjax/es5/tex-mml-chtml.js
+$(MATHJAX):
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/mathjax mathjax@3.2.2
+
+test-site: setup $(MATHJAX)
 	$(PY) -m pytest tests/site
 
 student: setup

@@ -1,0 +1,170 @@
+"""Build the student edition: the book and the notebooks with every solution removed.
+
+Usage (after ``make book``, whose executed notebooks it reuses)::
+
+    python -m utils.student --out build/student
+
+writes
+
+- ``build/student/website/``: the website without solutions (absent from the HTML, not
+  folded), built from the book's executed notebooks with the solution cells removed;
+- ``build/student/notebooks/``: the chapters with solution cells removed and outputs
+  cleared, plus ``utils/``, ``data/`` and ``requirements.txt`` so that the folder runs on
+  its own (hand it out through an LMS or a JupyterHub).
+
+A solution is every cell from a ``{solution-start}`` markdown cell to the matching
+``{solution-end}`` cell, inclusive. Each removed solution is replaced by one empty code
+cell headed ``# Your answer here``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+START = re.compile(r"```\{solution-start\}\s+(\S+)")
+END = re.compile(r"```\{solution-end\}")
+ANSWER = "# Your answer here\n"
+
+
+class StudentEditionError(RuntimeError):
+    """The sources cannot be turned into a student edition."""
+
+
+def split_solutions(nb) -> tuple[list, dict[str, list]]:
+    """Return (cells without solutions, {exercise label: removed solution cells})."""
+    kept, removed, current = [], {}, None
+    for cell in nb.cells:
+        text = cell.source if cell.cell_type == "markdown" else ""
+        start, end = START.search(text), END.search(text)
+        if start:
+            if current is not None:
+                raise StudentEditionError(f"solution {start.group(1)} starts inside {current}")
+            current = start.group(1)
+            removed[current] = [cell]
+            kept.append(nbformat.v4.new_code_cell(ANSWER))
+            continue
+        if current is not None:
+            removed[current].append(cell)
+            if end:
+                current = None
+            continue
+        if end:
+            raise StudentEditionError("solution-end without a solution-start")
+        kept.append(cell)
+    if current is not None:
+        raise StudentEditionError(f"solution {current} is never closed")
+    return kept, removed
+
+
+def strip_notebook(path: Path, clear_outputs: bool) -> tuple[nbformat.NotebookNode, dict]:
+    nb = nbformat.read(path, as_version=4)
+    cells, removed = split_solutions(nb)
+    nb.cells = cells
+    for cell in nb.cells:
+        cell.pop("id", None)
+        if clear_outputs and cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.validator.normalize(nb)
+    return nb, removed
+
+
+def _chapters() -> list[Path]:
+    return sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def build_notebooks(out: Path) -> None:
+    """Student notebooks: no solutions, no outputs, with what they need to run."""
+    dest = out / "notebooks"
+    shutil.rmtree(dest, ignore_errors=True)
+    (dest / "chapters").mkdir(parents=True)
+    for path in _chapters():
+        nb, _ = strip_notebook(path, clear_outputs=True)
+        nbformat.write(nb, dest / "chapters" / path.name)
+    shutil.copytree(ROOT / "data", dest / "data")
+    shutil.copytree(
+        ROOT / "utils", dest / "utils", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    for name in ("requirements.txt", "pyproject.toml", "LICENSE"):
+        shutil.copy(ROOT / name, dest / name)
+    (dest / "README.md").write_text(
+        "# Multilevel Modeling with PyMC: student notebooks\n\n"
+        "Install Python 3.12, then in this folder:\n\n"
+        "    python3.12 -m venv .venv\n"
+        "    .venv/bin/pip install -r requirements.txt\n"
+        "    .venv/bin/jupyter lab chapters\n\n"
+        "Each exercise is followed by an empty cell marked `# Your answer here`.\n"
+    )
+
+
+def build_website(out: Path, executed: Path) -> Path:
+    """Student website from the executed notebooks of the main build, solutions removed."""
+    src = out / "site-src"
+    shutil.rmtree(src, ignore_errors=True)
+    (src / "chapters").mkdir(parents=True)
+    for path in _chapters():
+        run = executed / "chapters" / path.name
+        if not run.exists():
+            raise StudentEditionError(f"{run} not found: run `make book` first")
+        nb, _ = strip_notebook(run, clear_outputs=False)
+        nbformat.write(nb, src / "chapters" / path.name)
+    for path in ROOT.glob("*.md"):
+        if path.name != "README.md":
+            shutil.copy(path, src / path.name)
+    for path in ROOT.glob("*.ipynb"):
+        run = executed / path.name
+        shutil.copy(run if run.exists() else path, src / path.name)
+    shutil.copy(ROOT / "_toc.yml", src / "_toc.yml")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["title"] = config["title"] + " (student edition)"
+    config["execute"]["execute_notebooks"] = "off"
+    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    site = out / "website"
+    shutil.rmtree(site, ignore_errors=True)
+    cmd = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(src),
+        "--path-output",
+        str(out / "site-build"),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-5000:] + result.stderr[-5000:])
+        raise StudentEditionError("the student website did not build cleanly (see above)")
+    shutil.copytree(out / "site-build" / "_build" / "html", site)
+    return site
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "student")
+    parser.add_argument(
+        "--executed",
+        type=Path,
+        default=ROOT / "_build" / "jupyter_execute",
+        help="executed notebooks of the main build (default: _build/jupyter_execute)",
+    )
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    build_notebooks(out)
+    site = build_website(out, args.executed.resolve())
+    print(f"Student notebooks: {out / 'notebooks'}")
+    print(f"Student website:   {site / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
