@@ -172,3 +172,65 @@ def test_search_index_mentions_every_chapter(site):
     docs = set(payload["docnames"])
     for page in PAGES:
         assert page.removesuffix(".html") in docs
+
+
+# --- the student edition, built from this site's executed notebooks -----------------
+
+
+@pytest.fixture(scope="module")
+def student(site, tmp_path_factory):
+    from utils.student import main
+
+    out = tmp_path_factory.mktemp("student")
+    assert main(["--out", str(out)]) == 0
+    return out
+
+
+def _distinctive(cells):
+    """Lines of a solution that would betray it: code lines and sentences of some length."""
+    found = []
+    for cell in cells:
+        for line in cell.source.splitlines():
+            line = line.strip()
+            if cell.cell_type == "code" and len(line) >= 20 and not line.startswith("#"):
+                found.append(line)
+            if cell.cell_type == "markdown" and len(line) >= 40 and not line.startswith("```"):
+                found.append(line[:60])
+    return found
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_student_edition_has_no_solutions(student, path):
+    from utils.student import split_solutions
+
+    kept, removed = split_solutions(nbformat.read(path, as_version=4))
+    kept_text = "\n".join(c.source for c in kept)
+    assert removed, "the chapter has solutions to remove"
+    html_doc = BeautifulSoup(
+        (student / "website" / "chapters" / f"{path.stem}.html").read_text(), "html.parser"
+    )
+    assert not html_doc.select("div.solution"), "solution blocks in the student website"
+    assert len(html_doc.select("div.exercise")) == len(removed), "exercises must remain"
+    page_text = html_doc.get_text()
+    notebook_text = (student / "notebooks" / "chapters" / path.name).read_text()
+    checked = 0
+    for label, cells in removed.items():
+        for snippet in _distinctive(cells):
+            if snippet in kept_text:  # also in the chapter itself, so not a giveaway
+                continue
+            checked += 1
+            assert snippet not in page_text, f"{label}: solution text on the student website"
+            assert json.dumps(snippet)[1:-1] not in notebook_text, (
+                f"{label}: solution text in the student notebook"
+            )
+    assert checked >= len(removed), "every solution must have distinctive content to look for"
+
+
+def test_student_notebooks_are_clean_and_self_contained(student):
+    folder = student / "notebooks"
+    for name in ("requirements.txt", "README.md", "utils/data.py", "data/radon.csv"):
+        assert (folder / name).exists(), name
+    for path in CHAPTERS:
+        nb = nbformat.read(folder / "chapters" / path.name, as_version=4)
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+        assert not any("{solution-start}" in c.source for c in nb.cells)
