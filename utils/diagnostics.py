@@ -75,13 +75,17 @@ class FitCheck:
             ("min bulk ESS", f"{self.min_ess_bulk:.0f}", self.min_ess_bulk >= self.min_ess_allowed),
             ("min tail ESS", f"{self.min_ess_tail:.0f}", self.min_ess_tail >= self.min_ess_allowed),
         ]
+        cell = 'style="padding: 0.15em 0.8em; text-align: left"'
         body = "".join(
-            f"<tr><td>{name}</td><td>{value}</td><td>{'pass' if good else 'FAIL'}</td></tr>"
+            f"<tr><td {cell}>{name}</td><td {cell}>{value}</td>"
+            f"<td {cell}>{'pass' if good else '<strong>FAIL</strong>'}</td></tr>"
             for name, value, good in rows
         )
+        verdict = "healthy" if self.ok else "unhealthy"
         return (
-            '<table class="fit-check"><thead><tr><th>check</th><th>value</th>'
-            f"<th>gate</th></tr></thead><tbody>{body}</tbody></table>"
+            f'<table class="fit-check"><caption style="caption-side: top">Fit check: {verdict}'
+            f"</caption><thead><tr><th {cell}>check</th><th {cell}>value</th>"
+            f"<th {cell}>gate</th></tr></thead><tbody>{body}</tbody></table>"
         )
 
     def __repr__(self) -> str:
