@@ -3,6 +3,7 @@
 #   make test     set up .venv and run the whole test suite (unit, notebooks, built site)
 #   make student  build the student edition (no solutions) into build/student/
 #   make bench    time every chapter in a fresh kernel (wall time, peak memory, ESS/s)
+#   make seeds    rerun chapters under several seeds (SEEDS="1 2 3", NB=chapters/x.ipynb)
 #   make lab      open the chapters in JupyterLab
 #   make clean    remove build outputs (keeps .venv); make distclean also removes .venv
 
@@ -17,22 +18,22 @@ BUILD := _build
 HTML := $(BUILD)/html
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help setup book test test-unit test-notebooks test-site student bench lab clean distclean
+.PHONY: help setup book test test-unit test-notebooks test-site student bench seeds lab clean distclean
 
 help:
-	@sed -n '2,7p' Makefile | sed 's/^# *//'
+	@sed -n '2,8p' Makefile | sed 's/^# *//'
 
 # The virtualenv is rebuilt when requirements.txt or pyproject.toml change.
 $(STAMP): requirements.txt pyproject.toml
-	@py="$${PYTHON:-}"; \
+	@if [ -n "$${PYTHON:-}" ]; then candidates="$$PYTHON"; else \
+	  candidates="python3.12 $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12 2>/dev/null || true)"; fi; \
+	py=""; for c in $$candidates; do \
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then py="$$c"; break; fi; \
+	done; \
 	if [ -z "$$py" ]; then \
-	  for c in python3.12 $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12 2>/dev/null); do \
-	    if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then py="$$c"; break; fi; \
-	  done; \
-	fi; \
-	if [ -z "$$py" ]; then \
-	  echo "error: Python 3.12 was not found. Install it (e.g. 'pyenv install 3.12' or your OS package)" >&2; \
-	  echo "       or point PYTHON at it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; \
+	  echo "error: Python 3.12 was not found (tried: $$candidates)." >&2; \
+	  echo "       The course needs Python 3.12 (PyMC 6). Install it (e.g. 'pyenv install 3.12')" >&2; \
+	  echo "       or point PYTHON at it: make $(or $(MAKECMDGOALS),setup) PYTHON=/path/to/python3.12" >&2; \
 	  exit 1; \
 	fi; \
 	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then \
@@ -80,6 +81,14 @@ student: setup
 
 bench: setup
 	$(PY) -m utils.bench --out build/bench.json
+
+SEEDS ?= 1 2 3
+NB ?= chapters
+seeds: setup
+	@for s in $(SEEDS); do \
+	  echo "== COURSE_SEED=$$s"; \
+	  COURSE_SEED=$$s $(PY) -m pytest -q --nbval-lax $(NB) || exit 1; \
+	done
 
 lab: setup
 	$(VENV)/bin/jupyter lab chapters

@@ -172,6 +172,7 @@ def test_pinned_requirements():
             continue
         assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9_.]*", line), f"not pinned: {line}"
     assert (ROOT / "runtime.txt").read_text().strip() == "python-3.12"
+    assert sys.version_info[:2] == (3, 12), "the suite must run on runtime.txt's Python"
     assert "graphviz" in (ROOT / "apt.txt").read_text().split()
 
 
