@@ -20,6 +20,7 @@ cell headed ``# Your answer here``.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -70,10 +71,8 @@ def strip_notebook(path: Path, clear_outputs: bool) -> tuple[nbformat.NotebookNo
     cells, removed = split_solutions(nb)
     nb.cells = cells
     for cell in nb.cells:
-        cell.pop("id", None)
         if clear_outputs and cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    nbformat.validator.normalize(nb)
     return nb, removed
 
 
@@ -105,6 +104,27 @@ def build_notebooks(out: Path) -> None:
     )
 
 
+def _restore_glue(nb: nbformat.NotebookNode, glue_file: Path) -> None:
+    """Give the notebook back the values it glued, as a hidden cell of outputs.
+
+    The main build moves glued values out of the executed notebooks into ``*.glue.json``;
+    a build that does not execute reads them from the cell outputs, so they go back in.
+    """
+    if not glue_file.exists():
+        return
+    outputs = []
+    for output in json.loads(glue_file.read_text()).values():
+        prefix = output["metadata"]["scrapbook"].get("mime_prefix", "")
+        output["data"] = {prefix + key: value for key, value in output["data"].items()}
+        outputs.append(nbformat.from_dict(output))
+    cell = nbformat.v4.new_code_cell(
+        "# Values glued into the text when the chapter was executed.",
+        metadata={"tags": ["remove-cell"]},
+    )
+    cell.outputs = outputs
+    nb.cells.append(cell)
+
+
 def build_website(out: Path, executed: Path) -> Path:
     """Student website from the executed notebooks of the main build, solutions removed."""
     src = out / "site-src"
@@ -115,6 +135,7 @@ def build_website(out: Path, executed: Path) -> Path:
         if not run.exists():
             raise StudentEditionError(f"{run} not found: run `make book` first")
         nb, _ = strip_notebook(run, clear_outputs=False)
+        _restore_glue(nb, run.with_suffix(".glue.json"))
         nbformat.write(nb, src / "chapters" / path.name)
     for path in ROOT.glob("*.md"):
         if path.name != "README.md":

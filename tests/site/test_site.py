@@ -133,8 +133,9 @@ def test_page_in_browser(browser_context, server, page):
         )
         assert broken == [], f"images that did not load: {broken}"
         if page != "index.html":
-            tab.wait_for_selector("mjx-container", timeout=20_000)
-            assert tab.locator("mjx-container").count() > 0, "math did not render"
+            # Some math sits in folded solutions, so wait for it to exist, not to be visible.
+            tab.wait_for_selector("mjx-container", state="attached", timeout=20_000)
+            assert tab.locator("mjx-container:visible").count() > 0, "math did not render"
             assert tab.locator("details.solution, div.solution.dropdown").count() >= 4
             # Folded: the body of the first solution is hidden until clicked.
             body = tab.locator("div.solution .solution-content").first
