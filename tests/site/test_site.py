@@ -235,3 +235,24 @@ def test_student_notebooks_are_clean_and_self_contained(student):
         nb = nbformat.read(folder / "chapters" / path.name, as_version=4)
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
         assert not any("{solution-start}" in c.source for c in nb.cells)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_student_notebook_runs_top_to_bottom(student, path, monkeypatch):
+    """A student notebook runs in a fresh kernel, importing the handout's own utils and data."""
+    from nbclient import NotebookClient
+
+    folder = student / "notebooks"
+    monkeypatch.setenv("PYTHONPATH", str(folder))
+    nb = nbformat.read(folder / "chapters" / path.name, as_version=4)
+    answers = [c for c in nb.cells if c.cell_type == "code" and "Your answer here" in c.source]
+    assert answers, "exercise cells are left for the student"
+    probe = nbformat.v4.new_code_cell("import utils\nprint(utils.__file__)")
+    nb.cells.append(probe)
+    NotebookClient(
+        nb,
+        timeout=900,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder / "chapters")}},
+    ).execute()
+    assert probe.outputs[0]["text"].strip() == str(folder / "utils" / "__init__.py")
