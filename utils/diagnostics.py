@@ -3,11 +3,19 @@
 ``check_fit(idata)`` counts divergences and reads the worst r_hat, bulk ESS and tail
 ESS over the chosen variables. The result prints as a one-line report, shows as a small
 table in a notebook, and can be asserted on (``fit.ok`` or ``fit.assert_ok()``).
+
+When the environment variable ``COURSE_FIT_LOG`` names a file, every check also appends
+one JSON line to it (``make seeds`` uses this to report how close each fit comes to the
+gates over many seeds; ``python -m utils.diagnostics LOG...`` prints that report).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import arviz as az
 import numpy as np
@@ -158,7 +166,7 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
     worst_r_hat, worst_r_hat_name = _extreme(r_hat, largest=True)
     min_bulk, worst_bulk = _extreme(ess_bulk, largest=False)
     min_tail, _ = _extreme(ess_tail, largest=False)
-    return FitCheck(
+    result = FitCheck(
         divergences=divergences,
         draws=draws,
         max_r_hat=worst_r_hat,
@@ -169,3 +177,58 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
         max_r_hat_allowed=max_r_hat,
         min_ess_allowed=min_ess,
     )
+    _log(result, list(posterior.data_vars))
+    return result
+
+
+_calls = 0
+
+
+def _log(result: FitCheck, var_names: list[str]) -> None:
+    """Append the check to the file named by COURSE_FIT_LOG, if any."""
+    global _calls
+    _calls += 1
+    path = os.environ.get("COURSE_FIT_LOG")
+    if not path:
+        return
+    record = {
+        "seed": os.environ.get("COURSE_SEED"),
+        "call": _calls,
+        "var_names": var_names,
+        **asdict(result),
+    }
+    with open(path, "a") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+def summarize_log(paths: list[Path]) -> tuple[str, bool]:
+    """The worst value of each gate per fit (a file and call number) over all logged seeds."""
+    lines = [
+        f"{'fit':<34} {'seeds':>5} {'max div':>7} {'max r_hat':>9} "
+        f"{'min bulk':>8} {'min tail':>8}  failed"
+    ]
+    all_ok = True
+    for path in paths:
+        fits: dict[int, list[dict]] = {}
+        for line in Path(path).read_text().splitlines():
+            record = json.loads(line)
+            fits.setdefault(record["call"], []).append(record)
+        for call, records in sorted(fits.items()):
+            failed = sum(
+                not FitCheck(**{k: r[k] for k in FitCheck.__dataclass_fields__}).ok for r in records
+            )
+            all_ok &= failed == 0
+            lines.append(
+                f"{Path(path).stem + ' #' + str(call):<34} {len(records):>5} "
+                f"{max(r['divergences'] for r in records):>7} "
+                f"{max(r['max_r_hat'] for r in records):>9.3f} "
+                f"{min(r['min_ess_bulk'] for r in records):>8.0f} "
+                f"{min(r['min_ess_tail'] for r in records):>8.0f}  {failed}"
+            )
+    return "\n".join(lines), all_ok
+
+
+if __name__ == "__main__":
+    report, ok = summarize_log([Path(p) for p in sys.argv[1:]])
+    print(report)
+    sys.exit(0 if ok else 1)

@@ -88,3 +88,28 @@ def test_rejects_single_chain(rng):
 def test_nan_r_hat_fails(rng):
     fit = check_fit(_idata({"mu": np.ones((4, 1000)) * np.nan}))
     assert not fit.ok
+
+
+def test_fit_log_records_every_check_and_summarizes_the_worst(rng, tmp_path, monkeypatch):
+    from utils.diagnostics import summarize_log
+
+    log = tmp_path / "chapter.jsonl"
+    monkeypatch.setenv("COURSE_FIT_LOG", str(log))
+    for seed in ("1", "2"):
+        monkeypatch.setenv("COURSE_SEED", seed)
+        check_fit(_idata({"mu": rng.normal(size=(4, 1000))}))
+    diverging = np.zeros((4, 1000), dtype=bool)
+    diverging[0, 0] = True
+    check_fit(_idata({"mu": rng.normal(size=(4, 1000))}, diverging))
+    records = log.read_text().splitlines()
+    assert len(records) == 3
+    report, ok = summarize_log([log])
+    assert not ok  # one logged check failed
+    assert "chapter #" in report and report.count("\n") == 3
+
+
+def test_no_fit_log_without_the_variable(rng, tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_FIT_LOG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    check_fit(_idata({"mu": rng.normal(size=(4, 1000))}))
+    assert list(tmp_path.iterdir()) == []
