@@ -20,7 +20,6 @@ cell headed ``# Your answer here``.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import subprocess
@@ -31,6 +30,7 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "_build" / ".jupyter_cache"
 START = re.compile(r"```\{solution-start\}\s+(\S+)")
 END = re.compile(r"```\{solution-end\}")
 ANSWER = "# Your answer here\n"
@@ -104,45 +104,38 @@ def build_notebooks(out: Path) -> None:
     )
 
 
-def _restore_glue(nb: nbformat.NotebookNode, glue_file: Path) -> None:
-    """Give the notebook back the values it glued, as a hidden cell of outputs.
+def executed_notebook(path: Path, cache: Path = CACHE) -> nbformat.NotebookNode:
+    """The notebook as the last ``make book`` executed it: current sources, cached outputs.
 
-    The main build moves glued values out of the executed notebooks into ``*.glue.json``;
-    a build that does not execute reads them from the cell outputs, so they go back in.
+    Read from the book's execution cache (not ``_build/jupyter_execute``, whose copies lose
+    their outputs when a rebuild only re-renders an unchanged-code notebook, and whose glued
+    values live in separate files).
     """
-    if not glue_file.exists():
-        return
-    outputs = []
-    for output in json.loads(glue_file.read_text()).values():
-        prefix = output["metadata"]["scrapbook"].get("mime_prefix", "")
-        output["data"] = {prefix + key: value for key, value in output["data"].items()}
-        outputs.append(nbformat.from_dict(output))
-    cell = nbformat.v4.new_code_cell(
-        "# Values glued into the text when the chapter was executed.",
-        metadata={"tags": ["remove-cell"]},
-    )
-    cell.outputs = outputs
-    nb.cells.append(cell)
+    from jupyter_cache import get_cache
+
+    try:
+        _, nb = get_cache(str(cache)).merge_match_into_file(str(path))
+    except KeyError as err:
+        raise StudentEditionError(
+            f"{path.name} has no executed copy in {cache}: run `make book` first"
+        ) from err
+    return nb
 
 
-def build_website(out: Path, executed: Path) -> Path:
+def build_website(out: Path, cache: Path = CACHE) -> Path:
     """Student website from the executed notebooks of the main build, solutions removed."""
     src = out / "site-src"
     shutil.rmtree(src, ignore_errors=True)
     (src / "chapters").mkdir(parents=True)
     for path in _chapters():
-        run = executed / "chapters" / path.name
-        if not run.exists():
-            raise StudentEditionError(f"{run} not found: run `make book` first")
-        nb, _ = strip_notebook(run, clear_outputs=False)
-        _restore_glue(nb, run.with_suffix(".glue.json"))
+        nb = executed_notebook(path, cache)
+        nb.cells, _ = split_solutions(nb)
         nbformat.write(nb, src / "chapters" / path.name)
     for path in ROOT.glob("*.md"):
         if path.name != "README.md":
             shutil.copy(path, src / path.name)
     for path in ROOT.glob("*.ipynb"):
-        run = executed / path.name
-        shutil.copy(run if run.exists() else path, src / path.name)
+        nbformat.write(executed_notebook(path, cache), src / path.name)
     shutil.copy(ROOT / "_toc.yml", src / "_toc.yml")
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["title"] = config["title"] + " (student edition)"
@@ -172,16 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "student")
     parser.add_argument(
-        "--executed",
+        "--cache",
         type=Path,
-        default=ROOT / "_build" / "jupyter_execute",
-        help="executed notebooks of the main build (default: _build/jupyter_execute)",
+        default=CACHE,
+        help="execution cache of the main build (default: _build/.jupyter_cache)",
     )
     args = parser.parse_args(argv)
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     build_notebooks(out)
-    site = build_website(out, args.executed.resolve())
+    site = build_website(out, args.cache.resolve())
     print(f"Student notebooks: {out / 'notebooks'}")
     print(f"Student website:   {site / 'index.html'}")
     return 0

@@ -11,7 +11,6 @@ import pytest
 from tests.conftest import ROOT
 
 HTML = ROOT / "_build" / "html"
-EXECUTED = ROOT / "_build" / "jupyter_execute"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 # MathJax comes from a CDN on the live site; the test machine is offline, so the page's
 # requests for it are answered from the npm package `make test-site` installs here.
