@@ -77,10 +77,10 @@ test-site: setup $(MATHJAX)
 	$(PY) -m pytest tests/site
 
 student: setup
-	$(PY) -m utils.student --out build/student
+	$(PY) -m tools.student --out build/student
 
 bench: setup
-	$(PY) -m utils.bench --out build/bench.json
+	$(PY) -m tools.bench --out build/bench.json
 
 SEEDS ?= 1 2 3
 NB ?= chapters
@@ -94,7 +94,7 @@ seeds: setup
 	  COURSE_SEED=$$s COURSE_FIT_LOG=$(CURDIR)/$(FITS)/$$(basename $$nb .ipynb).jsonl \
 	    $(PY) -m pytest -q --nbval-lax $$nb || failed=1; \
 	done; done; \
-	$(PY) -m utils.diagnostics $(FITS)/*.jsonl; \
+	$(PY) -m tools.seeds $(FITS)/*.jsonl; \
 	exit $$failed
 
 lab: setup

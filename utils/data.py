@@ -27,6 +27,8 @@ __all__ = [
     "load_radon",
     "load_sleepstudy",
     "load_spacex",
+    "RadonArrays",
+    "radon_arrays",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -49,7 +51,9 @@ class _Spec:
     sha256: str
     rows: int
     columns: dict[str, str]  # column -> "str" | "int" | "float"
-    checks: list[tuple[str, Callable[[pd.DataFrame], pd.Series]]] = field(default_factory=list)
+    checks: list[tuple[str, Callable[[pd.DataFrame], pd.Series]]] = field(
+        default_factory=list
+    )
 
 
 def _fail(spec: _Spec, problem: str) -> DataError:
@@ -63,7 +67,9 @@ def _read(spec: _Spec, data_dir: Path | None = None) -> pd.DataFrame:
         raise _fail(spec, f"file not found (looked for {path})")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != spec.sha256:
-        raise _fail(spec, f"sha256 is {digest}, expected {spec.sha256}: the file was altered")
+        raise _fail(
+            spec, f"sha256 is {digest}, expected {spec.sha256}: the file was altered"
+        )
     # The checksum pins the bytes; the schema checks below still run so that an
     # edited checksum table cannot let a broken file through silently.
     try:
@@ -87,7 +93,9 @@ def _read(spec: _Spec, data_dir: Path | None = None) -> pd.DataFrame:
         bad = ~check(df)
         if bad.any():
             first = df.index[bad.to_numpy()][0]
-            raise _fail(spec, f"impossible value: {description} (row {first + 2} of the file)")
+            raise _fail(
+                spec, f"impossible value: {description} (row {first + 2} of the file)"
+            )
     return df
 
 
@@ -104,7 +112,10 @@ _SPECS = {
             "log_uranium": "float",
         },
         checks=[
-            ("floor must be 0 (basement) or 1 (first floor)", lambda d: d["floor"].isin([0, 1])),
+            (
+                "floor must be 0 (basement) or 1 (first floor)",
+                lambda d: d["floor"].isin([0, 1]),
+            ),
             ("county_code must be 1-85", lambda d: d["county_code"].between(1, 85)),
             (
                 "log_radon must lie in [log 0.1, log 100]",
@@ -126,8 +137,14 @@ _SPECS = {
                 "aa must be a three-letter amino-acid code",
                 lambda d: d["aa"].str.fullmatch("[A-Z]{3}"),
             ),
-            ("theo must be a 13C-alpha shift in 30-80 ppm", lambda d: d["theo"].between(30, 80)),
-            ("exp must be a 13C-alpha shift in 30-80 ppm", lambda d: d["exp"].between(30, 80)),
+            (
+                "theo must be a 13C-alpha shift in 30-80 ppm",
+                lambda d: d["theo"].between(30, 80),
+            ),
+            (
+                "exp must be a 13C-alpha shift in 30-80 ppm",
+                lambda d: d["exp"].between(30, 80),
+            ),
         ],
     ),
     "eight_schools": _Spec(
@@ -164,7 +181,9 @@ _SPECS = {
 
 
 def _ordered_categories(values: pd.Series) -> pd.Categorical:
-    return pd.Categorical(values.astype(str), categories=sorted(values.astype(str).unique()))
+    return pd.Categorical(
+        values.astype(str), categories=sorted(values.astype(str).unique())
+    )
 
 
 def load_radon(data_dir: Path | None = None) -> pd.DataFrame:
@@ -200,7 +219,9 @@ def load_spacex(data_dir: Path | None = None) -> pd.DataFrame:
     Columns: ``vehicle`` (categorical, in file order), ``launches``, ``successes``.
     """
     df = _read(_SPECS["spacex"], data_dir)
-    df["vehicle"] = pd.Categorical(df["vehicle"].astype(str), categories=list(df["vehicle"]))
+    df["vehicle"] = pd.Categorical(
+        df["vehicle"].astype(str), categories=list(df["vehicle"])
+    )
     df[["launches", "successes"]] = df[["launches", "successes"]].astype("int64")
     return df
 
@@ -218,3 +239,75 @@ def load_sleepstudy(data_dir: Path | None = None) -> pd.DataFrame:
     df["subject"] = _ordered_categories(df["subject"])
     df["days"] = df["days"].astype("int64")
     return df
+
+
+@dataclass(frozen=True)
+class RadonArrays:
+    """The radon survey as the models use it (see :func:`radon_arrays`)."""
+
+    counties: (
+        pd.Index
+    )  # county names, alphabetical: the coordinate of dimension "county"
+    county_idx: np.ndarray  # county of each house, 0..84
+    floor: np.ndarray  # 0 basement, 1 first floor (float)
+    log_radon: np.ndarray  # log pCi/L per house
+    county_size: np.ndarray  # houses per county
+    county_log_uranium: np.ndarray  # log ppm, one value per county
+    county_floor_mean: np.ndarray  # share of first-floor houses per county
+
+    @property
+    def coords(self) -> dict:
+        """Coordinates for ``pm.Model(coords=...)``: ``county`` and ``obs_id``."""
+        return {"county": list(self.counties), "obs_id": np.arange(self.floor.size)}
+
+    @property
+    def log_uranium(self) -> np.ndarray:
+        """The county uranium of each house (``county_log_uranium[county_idx]``)."""
+        return self.county_log_uranium[self.county_idx]
+
+
+def radon_arrays(radon: pd.DataFrame | None = None) -> RadonArrays:
+    """House-level and county-level arrays of the radon survey, and the model coords.
+
+    ``radon`` is the DataFrame of :func:`load_radon` (loaded when omitted); counties keep
+    its alphabetical order, so ``counties[county_idx[i]]`` is house ``i``'s county.
+    """
+    if radon is None:
+        radon = load_radon()
+    if not isinstance(radon, pd.DataFrame):
+        raise TypeError(
+            f"radon must be the DataFrame of load_radon(), got {type(radon).__name__}"
+        )
+    needed = ["county", "floor", "log_radon", "log_uranium"]
+    missing = [c for c in needed if c not in radon.columns]
+    if missing:
+        raise ValueError(
+            f"radon lacks column(s) {missing}: pass the DataFrame of load_radon()"
+        )
+    if not isinstance(radon["county"].dtype, pd.CategoricalDtype):
+        raise ValueError(
+            "radon['county'] must be categorical, as load_radon() returns it"
+        )
+    if radon[needed].isna().any().any():
+        raise ValueError("radon has missing values")
+    counties = radon["county"].cat.categories
+    county_idx = radon["county"].cat.codes.to_numpy().astype("int64")
+    by_county = radon.groupby("county", observed=False)
+    size = by_county.size().reindex(counties).to_numpy()
+    if (size == 0).any():
+        empty = list(counties[size == 0])
+        raise ValueError(
+            f"counties without houses: {empty} (drop unused categories first)"
+        )
+    return RadonArrays(
+        counties=counties,
+        county_idx=county_idx,
+        floor=radon["floor"].to_numpy(dtype=float),
+        log_radon=radon["log_radon"].to_numpy(dtype=float),
+        county_size=size,
+        county_log_uranium=by_county["log_uranium"]
+        .first()
+        .reindex(counties)
+        .to_numpy(),
+        county_floor_mean=by_county["floor"].mean().reindex(counties).to_numpy(),
+    )

@@ -6,16 +6,14 @@ table in a notebook, and can be asserted on (``fit.ok`` or ``fit.assert_ok()``).
 
 When the environment variable ``COURSE_FIT_LOG`` names a file, every check also appends
 one JSON line to it (``make seeds`` uses this to report how close each fit comes to the
-gates over many seeds; ``python -m utils.diagnostics LOG...`` prints that report).
+gates over many seeds; ``python -m tools.seeds LOG...`` prints that report).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import arviz as az
 import numpy as np
@@ -78,10 +76,26 @@ class FitCheck:
 
     def _repr_html_(self) -> str:
         rows = [
-            ("divergences", f"{self.divergences} / {self.draws}", self.divergences == 0),
-            ("max r_hat", f"{self.max_r_hat:.3f}", self.max_r_hat <= self.max_r_hat_allowed),
-            ("min bulk ESS", f"{self.min_ess_bulk:.0f}", self.min_ess_bulk >= self.min_ess_allowed),
-            ("min tail ESS", f"{self.min_ess_tail:.0f}", self.min_ess_tail >= self.min_ess_allowed),
+            (
+                "divergences",
+                f"{self.divergences} / {self.draws}",
+                self.divergences == 0,
+            ),
+            (
+                "max r_hat",
+                f"{self.max_r_hat:.3f}",
+                self.max_r_hat <= self.max_r_hat_allowed,
+            ),
+            (
+                "min bulk ESS",
+                f"{self.min_ess_bulk:.0f}",
+                self.min_ess_bulk >= self.min_ess_allowed,
+            ),
+            (
+                "min tail ESS",
+                f"{self.min_ess_tail:.0f}",
+                self.min_ess_tail >= self.min_ess_allowed,
+            ),
         ]
         cell = 'style="padding: 0.15em 0.8em; text-align: left"'
         body = "".join(
@@ -142,7 +156,9 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
         The gates (the book uses 1.01 and 400).
     """
     if not hasattr(idata, "children") or "posterior" not in idata.children:
-        raise TypeError("check_fit needs the DataTree returned by pm.sample (no 'posterior' group)")
+        raise TypeError(
+            "check_fit needs the DataTree returned by pm.sample (no 'posterior' group)"
+        )
     posterior = idata["posterior"].to_dataset()
     if var_names is not None:
         if isinstance(var_names, str):
@@ -155,10 +171,15 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
         posterior = posterior[list(var_names)]
     if posterior.sizes.get("chain", 1) < 2:
         raise ValueError("check_fit needs at least 2 chains to compute r_hat")
-    if "sample_stats" in idata.children and "diverging" in idata["sample_stats"].data_vars:
+    if (
+        "sample_stats" in idata.children
+        and "diverging" in idata["sample_stats"].data_vars
+    ):
         divergences = int(idata["sample_stats"]["diverging"].sum())
     else:
-        raise ValueError("idata has no sample_stats.diverging: was it made by pm.sample?")
+        raise ValueError(
+            "idata has no sample_stats.diverging: was it made by pm.sample?"
+        )
     draws = int(posterior.sizes["chain"] * posterior.sizes["draw"])
     r_hat = az.rhat(posterior)
     ess_bulk = az.ess(posterior, method="bulk")
@@ -199,37 +220,3 @@ def _log(result: FitCheck, var_names: list[str]) -> None:
     }
     with open(path, "a") as f:
         f.write(json.dumps(record) + "\n")
-
-
-def summarize_log(paths: list[Path]) -> tuple[str, bool]:
-    """The worst value of each gate per fit (a file and call number) over all logged seeds."""
-    lines = [
-        f"{'fit':<34} {'seeds':>5} {'max div':>7} {'max r_hat':>9} "
-        f"{'min bulk':>8} {'min tail':>8}  runs outside the gates"
-    ]
-    all_ok = True
-    for path in paths:
-        fits: dict[int, list[dict]] = {}
-        for line in Path(path).read_text().splitlines():
-            record = json.loads(line)
-            fits.setdefault(record["call"], []).append(record)
-        for call, records in sorted(fits.items()):
-            failed = sum(
-                not FitCheck(**{k: r[k] for k in FitCheck.__dataclass_fields__}).ok for r in records
-            )
-            all_ok &= failed == 0
-            lines.append(
-                f"{Path(path).stem + ' #' + str(call):<34} {len(records):>5} "
-                f"{max(r['divergences'] for r in records):>7} "
-                f"{max(r['max_r_hat'] for r in records):>9.3f} "
-                f"{min(r['min_ess_bulk'] for r in records):>8.0f} "
-                f"{min(r['min_ess_tail'] for r in records):>8.0f}  {failed}"
-            )
-    return "\n".join(lines), all_ok
-
-
-if __name__ == "__main__":
-    # A report, not a verdict: some fits are unhealthy on purpose (the centered models of the
-    # parametrization chapter); the chapters' own asserts decide what must pass.
-    report, _ = summarize_log([Path(p) for p in sys.argv[1:]])
-    print(report)

@@ -47,8 +47,7 @@ _LABEL_COLORS = {
     "hierarchical": COLORS["partial"],
 }
 
-#: Credible-interval convention of the book.
-CI_PROB = 0.94
+from utils.stats import CI_PROB  # noqa: E402  (re-exported: the book's interval convention)
 
 
 def set_theme() -> None:
@@ -147,23 +146,48 @@ def plot_shrinkage(
     x_partial = size * shift if log_x else size + shift
     if no_pooling_interval is not None:
         lo_hi = _as_intervals("no_pooling_interval", no_pooling_interval, n)
-        ax.vlines(x_none, lo_hi[:, 0], lo_hi[:, 1], color=COLORS["none"], alpha=0.35, lw=1)
+        ax.vlines(
+            x_none, lo_hi[:, 0], lo_hi[:, 1], color=COLORS["none"], alpha=0.35, lw=1
+        )
     if partial_pooling_interval is not None:
         lo_hi = _as_intervals("partial_pooling_interval", partial_pooling_interval, n)
-        ax.vlines(x_partial, lo_hi[:, 0], lo_hi[:, 1], color=COLORS["partial"], alpha=0.35, lw=1)
+        ax.vlines(
+            x_partial,
+            lo_hi[:, 0],
+            lo_hi[:, 1],
+            color=COLORS["partial"],
+            alpha=0.35,
+            lw=1,
+        )
     for x0, y0, x1, y1 in zip(x_none, none, x_partial, partial, strict=True):
         ax.annotate(
             "",
             xy=(x1, y1),
             xytext=(x0, y0),
-            arrowprops={"arrowstyle": "->", "color": COLORS["neutral"], "lw": 0.8, "alpha": 0.8},
+            arrowprops={
+                "arrowstyle": "->",
+                "color": COLORS["neutral"],
+                "lw": 0.8,
+                "alpha": 0.8,
+            },
         )
     ax.scatter(
-        x_none, none, facecolor="white", edgecolor=COLORS["none"], zorder=3, label="no pooling"
+        x_none,
+        none,
+        facecolor="white",
+        edgecolor=COLORS["none"],
+        zorder=3,
+        label="no pooling",
     )
-    ax.scatter(x_partial, partial, color=COLORS["partial"], zorder=3, label="partial pooling")
+    ax.scatter(
+        x_partial, partial, color=COLORS["partial"], zorder=3, label="partial pooling"
+    )
     ax.axhline(
-        population_mean, color=COLORS["population"], ls="--", lw=1.2, label="population mean"
+        population_mean,
+        color=COLORS["population"],
+        ls="--",
+        lw=1.2,
+        label="population mean",
     )
     if log_x:
         ax.set_xscale("log")
@@ -202,21 +226,33 @@ def plot_intervals(
         raise ValueError("estimates is empty: pass at least one model")
     colors = {**_LABEL_COLORS, **COLORS, **(colors or {})}
     if ax is None:
-        _, ax = plt.subplots(figsize=(8.0, max(2.5, 0.32 * n * max(1, len(estimates)) ** 0.5 + 1)))
+        _, ax = plt.subplots(
+            figsize=(8.0, max(2.5, 0.32 * n * max(1, len(estimates)) ** 0.5 + 1))
+        )
     y = np.arange(n)
     k = len(estimates)
     offsets = (np.arange(k) - (k - 1) / 2) * (0.7 / max(k, 1))
     cycle = iter(OKABE_ITO[1:])
-    for offset, (name, (means, intervals)) in zip(offsets, estimates.items(), strict=True):
+    for offset, (name, (means, intervals)) in zip(
+        offsets, estimates.items(), strict=True
+    ):
         mean = _as_1d(f"means of '{name}'", means, n)
         lo_hi = _as_intervals(f"intervals of '{name}'", intervals, n)
         color = colors.get(name) or next(cycle)
         ax.hlines(y + offset, lo_hi[:, 0], lo_hi[:, 1], color=color, lw=1.5)
         ax.plot(mean, y + offset, "o", color=color, ms=4, label=name)
     if truth is not None:
-        ax.plot(_as_1d("truth", truth, n), y, "x", color=COLORS["truth"], label="true value")
+        ax.plot(
+            _as_1d("truth", truth, n), y, "x", color=COLORS["truth"], label="true value"
+        )
     if reference is not None:
-        ax.axvline(reference, color=COLORS["population"], ls="--", lw=1.2, label=reference_label)
+        ax.axvline(
+            reference,
+            color=COLORS["population"],
+            ls="--",
+            lw=1.2,
+            label=reference_label,
+        )
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)

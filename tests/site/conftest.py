@@ -63,7 +63,9 @@ def _route(route):
 @pytest.fixture(scope="session")
 def browser_context(browser):
     if not (MATHJAX / "es5" / "tex-mml-chtml.js").exists():
-        pytest.fail(f"MathJax not found in {MATHJAX}: run `make test-site`, which installs it")
+        pytest.fail(
+            f"MathJax not found in {MATHJAX}: run `make test-site`, which installs it"
+        )
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.route(lambda url: not url.startswith("http://127.0.0.1"), _route)
     yield context
@@ -78,6 +80,8 @@ def browser():
     if not Path(executable).exists():
         pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()

@@ -27,22 +27,30 @@ def test_every_chapter_page_exists(site):
 class TestStaticPage:
     def test_no_tracebacks_stderr_or_warnings(self, site, page):
         doc = soup(page)
-        assert not doc.select(".output.stderr, .cell_output .stderr"), "stderr in outputs"
+        assert not doc.select(".output.stderr, .cell_output .stderr"), (
+            "stderr in outputs"
+        )
         assert not doc.select(".output.traceback"), "traceback in outputs"
         for out in doc.select(".cell_output"):
             text = out.get_text()
             assert "Traceback (most recent call last)" not in text
-            assert not re.search(r"\b\w*Warning:", text), f"warning in output: {text[:200]}"
+            assert not re.search(r"\b\w*Warning:", text), (
+                f"warning in output: {text[:200]}"
+            )
 
     def test_images_have_meaningful_alt_text(self, site, page):
         images = soup(page).select("article img")
         assert images, "a chapter without figures?"
         for img in images:
             alt = (img.get("alt") or "").strip()
-            assert alt.lower() not in GENERIC_ALT and len(alt) >= 15, f"poor alt text: {alt!r}"
+            assert alt.lower() not in GENERIC_ALT and len(alt) >= 15, (
+                f"poor alt text: {alt!r}"
+            )
             src = img.get("src", "")
             if not src.startswith("data:"):
-                assert (site / "chapters" / src).resolve().exists(), f"missing image {src}"
+                assert (site / "chapters" / src).resolve().exists(), (
+                    f"missing image {src}"
+                )
 
     def test_figures_have_captions(self, site, page):
         figures = soup(page).select("article figure")
@@ -54,11 +62,13 @@ class TestStaticPage:
     def test_launch_and_download_buttons(self, site, page):
         html = (site / page).read_text()
         assert "mybinder.org/v2/gh/" in html, "Binder button"
-        assert "urlpath=lab" in html or "urlpath=%2Flab" in html or "lab/tree" in html, (
-            "Binder must open JupyterLab"
-        )
+        assert (
+            "urlpath=lab" in html or "urlpath=%2Flab" in html or "lab/tree" in html
+        ), "Binder must open JupyterLab"
         assert "colab.research.google.com/github/" in html, "Colab button"
-        assert re.search(r"_sources/chapters/[^\"]+\.ipynb", html), "download .ipynb button"
+        assert re.search(r"_sources/chapters/[^\"]+\.ipynb", html), (
+            "download .ipynb button"
+        )
         assert "github.com/" in html, "repository button"
 
     def test_solutions_are_folded(self, site, page):
@@ -76,7 +86,7 @@ class TestStaticPage:
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_executed_figures_carry_metadata(site, path):
     """Every cell that made an image has a caption, a name and alt text, and one image only."""
-    from utils.student import executed_notebook
+    from tools.student import executed_notebook
 
     nb = executed_notebook(path)
     for i, cell in enumerate(nb.cells):
@@ -93,16 +103,22 @@ def test_executed_figures_carry_metadata(site, path):
             o.get("name") != "stderr" for o in cell.outputs if o.output_type == "stream"
         ), f"cell {i} wrote to stderr"
         images = [
-            o for o in cell.outputs if set(o.get("data", {})) & {"image/png", "image/svg+xml"}
+            o
+            for o in cell.outputs
+            if set(o.get("data", {})) & {"image/png", "image/svg+xml"}
         ]
         if not images:
             continue
         meta = cell.metadata.get("mystnb", {})
         fig, img = meta.get("figure", {}), meta.get("image", {})
         where = f"cell {i}: {cell.source[:60]!r}"
-        assert fig.get("caption") and fig.get("name"), f"{where} needs a caption and a name"
+        assert fig.get("caption") and fig.get("name"), (
+            f"{where} needs a caption and a name"
+        )
         assert len(img.get("alt", "")) >= 15, f"{where} needs real alt text"
-        assert len(images) == 1 and len(cell.outputs) == 1, f"{where}: one image, no other output"
+        assert len(images) == 1 and len(cell.outputs) == 1, (
+            f"{where}: one image, no other output"
+        )
 
 
 # Console messages of the themes themselves, not of the book's content:
@@ -130,7 +146,9 @@ def test_page_in_browser(browser_context, server, page):
     errors = []
     tab.on(
         "console",
-        lambda m: errors.append(m.text) if m.type == "error" and not _benign(m.text) else None,
+        lambda m: (
+            errors.append(m.text) if m.type == "error" and not _benign(m.text) else None
+        ),
     )
     tab.on("pageerror", lambda e: None if _benign(str(e)) else errors.append(str(e)))
     try:
@@ -143,7 +161,9 @@ def test_page_in_browser(browser_context, server, page):
         if page != "index.html":
             # Some math sits in folded solutions, so wait for it to exist, not to be visible.
             tab.wait_for_selector("mjx-container", state="attached", timeout=20_000)
-            assert tab.locator("mjx-container:visible").count() > 0, "math did not render"
+            assert tab.locator("mjx-container:visible").count() > 0, (
+                "math did not render"
+            )
             assert tab.locator("details.solution, div.solution.dropdown").count() >= 4
             # Folded: the body of the first solution is hidden until clicked.
             body = tab.locator("div.solution .solution-content").first
@@ -171,7 +191,9 @@ def test_search_finds_shrinkage(browser_context, server):
 
 
 def test_execution_report_is_clean(site):
-    reports = list((site / "reports").rglob("*.log")) if (site / "reports").exists() else []
+    reports = (
+        list((site / "reports").rglob("*.log")) if (site / "reports").exists() else []
+    )
     assert reports == [], f"execution errors: {[str(r) for r in reports]}"
 
 
@@ -188,7 +210,7 @@ def test_search_index_mentions_every_chapter(site):
 
 @pytest.fixture(scope="module")
 def student(site, tmp_path_factory):
-    from utils.student import main
+    from tools.student import main
 
     out = tmp_path_factory.mktemp("student")
     assert main(["--out", str(out)]) == 0
@@ -201,22 +223,31 @@ def _distinctive(cells):
     for cell in cells:
         for line in cell.source.splitlines():
             line = line.strip()
-            if cell.cell_type == "code" and len(line) >= 20 and not line.startswith("#"):
+            if (
+                cell.cell_type == "code"
+                and len(line) >= 20
+                and not line.startswith("#")
+            ):
                 found.append(line)
-            if cell.cell_type == "markdown" and len(line) >= 40 and not line.startswith("```"):
+            if (
+                cell.cell_type == "markdown"
+                and len(line) >= 40
+                and not line.startswith("```")
+            ):
                 found.append(line[:60])
     return found
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_student_edition_has_no_solutions(student, path):
-    from utils.student import split_solutions
+    from tools.student import split_solutions
 
     kept, removed = split_solutions(nbformat.read(path, as_version=4))
     kept_text = "\n".join(c.source for c in kept)
     assert removed, "the chapter has solutions to remove"
     html_doc = BeautifulSoup(
-        (student / "website" / "chapters" / f"{path.stem}.html").read_text(), "html.parser"
+        (student / "website" / "chapters" / f"{path.stem}.html").read_text(),
+        "html.parser",
     )
     assert not html_doc.select("div.solution"), "solution blocks in the student website"
     assert len(html_doc.select("div.exercise")) == len(removed), "exercises must remain"
@@ -228,11 +259,15 @@ def test_student_edition_has_no_solutions(student, path):
             if snippet in kept_text:  # also in the chapter itself, so not a giveaway
                 continue
             checked += 1
-            assert snippet not in page_text, f"{label}: solution text on the student website"
+            assert snippet not in page_text, (
+                f"{label}: solution text on the student website"
+            )
             assert json.dumps(snippet)[1:-1] not in notebook_text, (
                 f"{label}: solution text in the student notebook"
             )
-    assert checked >= len(removed), "every solution must have distinctive content to look for"
+    assert checked >= len(removed), (
+        "every solution must have distinctive content to look for"
+    )
 
 
 def test_student_notebooks_are_clean_and_self_contained(student):
@@ -253,7 +288,9 @@ def test_student_notebook_runs_top_to_bottom(student, path, monkeypatch):
     folder = student / "notebooks"
     monkeypatch.setenv("PYTHONPATH", str(folder))
     nb = nbformat.read(folder / "chapters" / path.name, as_version=4)
-    answers = [c for c in nb.cells if c.cell_type == "code" and "Your answer here" in c.source]
+    answers = [
+        c for c in nb.cells if c.cell_type == "code" and "Your answer here" in c.source
+    ]
     assert answers, "exercise cells are left for the student"
     probe = nbformat.v4.new_code_cell("import utils\nprint(utils.__file__)")
     nb.cells.append(probe)

@@ -64,21 +64,29 @@ class TestChapterSkeleton:
         first = read_notebook(path).cells[0]
         assert first.cell_type == "markdown"
         lines = first.source.strip().splitlines()
-        assert re.fullmatch(r"\([a-z0-9-]+\)=", lines[0]), "first line must be a (label)="
+        assert re.fullmatch(r"\([a-z0-9-]+\)=", lines[0]), (
+            "first line must be a (label)="
+        )
         assert lines[1].startswith("# "), "second line must be the H1 title"
 
     def test_colab_cell_then_setup(self, path):
         cells = read_notebook(path).cells
         colab, setup = cells[1], cells[2]
-        assert colab.source == _colab_cell().source, "the Colab cell must be the same everywhere"
-        assert "google.colab" in colab.source and "remove-cell" in colab.metadata.get("tags", [])
+        assert colab.source == _colab_cell().source, (
+            "the Colab cell must be the same everywhere"
+        )
+        assert "google.colab" in colab.source and "remove-cell" in colab.metadata.get(
+            "tags", []
+        )
         yaml_cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
         assert yaml_cfg["repository"]["url"] in colab.source
         assert "set_theme()" in setup.source and "book_seed()" in setup.source
         assert set(setup.metadata.get("tags", [])) & {"hide-input", "remove-cell"}
 
     def test_objectives_takeaways_exercises_references(self, path):
-        text = "\n".join(c.source for c in read_notebook(path).cells if c.cell_type == "markdown")
+        text = "\n".join(
+            c.source for c in read_notebook(path).cells if c.cell_type == "markdown"
+        )
         assert "Learning objectives" in text
         assert re.search(r"^## Key takeaways", text, re.M)
         assert re.search(r"^## Exercises", text, re.M)
@@ -92,10 +100,16 @@ class TestChapterSkeleton:
                 continue
             for m in re.finditer(r"```\{exercise\}\s*(.*)\n:label: (\S+)", c.source):
                 title, label = m.groups()
-                assert title.split(" ")[0] in LEVELS, f"{label}: title must start with a level"
-                assert re.search(r"\d+\s*min", title), f"{label}: title must give a time estimate"
+                assert title.split(" ")[0] in LEVELS, (
+                    f"{label}: title must start with a level"
+                )
+                assert re.search(r"\d+\s*min", title), (
+                    f"{label}: title must give a time estimate"
+                )
                 exercises.append(label)
-            start = re.search(r"```\{solution-start\} (\S+)\n:class: dropdown", c.source)
+            start = re.search(
+                r"```\{solution-start\} (\S+)\n:class: dropdown", c.source
+            )
             if start:
                 assert open_solution is None, "nested solution-start"
                 open_solution = start.group(1)
@@ -105,7 +119,9 @@ class TestChapterSkeleton:
                 open_solution = None
         assert open_solution is None, "a solution-start is never closed"
         assert len(exercises) >= 4, "at least 4 exercises"
-        assert sorted(solutions) == sorted(exercises), "every exercise has exactly one solution"
+        assert sorted(solutions) == sorted(exercises), (
+            "every exercise has exactly one solution"
+        )
         assert any(s for s in solutions)
 
     def test_every_sampling_call_passes_a_seed(self, path):
@@ -129,7 +145,9 @@ class TestChapterSkeleton:
         for c in read_notebook(path).cells:
             if c.cell_type != "code":
                 continue
-            assert not re.search(r"^\s*[!%]\s*pip", c.source, re.M), "no !pip/%pip cells"
+            assert not re.search(r"^\s*[!%]\s*pip", c.source, re.M), (
+                "no !pip/%pip cells"
+            )
             assert not re.search(r"filterwarnings\(\s*['\"]ignore['\"]\s*\)", c.source)
             assert not re.search(r"simplefilter\(\s*['\"]ignore['\"]\s*\)", c.source)
             assert "import *" not in c.source
@@ -153,7 +171,10 @@ class TestChapterSkeleton:
 def test_ruff_lint_and_format():
     targets = ["utils", "tests", "chapters"]
     lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", *targets], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "ruff", "check", *targets],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
     fmt = subprocess.run(
@@ -170,7 +191,9 @@ def test_pinned_requirements():
         line = line.strip()
         if not line or line.startswith("#") or line == "-e .":
             continue
-        assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9_.]*", line), f"not pinned: {line}"
+        assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9_.]*", line), (
+            f"not pinned: {line}"
+        )
     assert (ROOT / "runtime.txt").read_text().strip() == "python-3.12"
     assert sys.version_info[:2] == (3, 12), "the suite must run on runtime.txt's Python"
     assert "graphviz" in (ROOT / "apt.txt").read_text().split()

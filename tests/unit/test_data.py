@@ -88,13 +88,17 @@ def _rewrite(path, frame, monkeypatch, key):
     frame.to_csv(path, index=False)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     spec = data._SPECS[key]
-    monkeypatch.setitem(data._SPECS, key, data._Spec(**{**spec.__dict__, "sha256": digest}))
+    monkeypatch.setitem(
+        data._SPECS, key, data._Spec(**{**spec.__dict__, "sha256": digest})
+    )
 
 
 def test_missing_column(data_copy, monkeypatch):
     path = data_copy / "radon.csv"
     _rewrite(path, pd.read_csv(path).drop(columns="floor"), monkeypatch, "radon")
-    with pytest.raises(DataError, match=r"data/radon.csv: missing column\(s\) \['floor'\]"):
+    with pytest.raises(
+        DataError, match=r"data/radon.csv: missing column\(s\) \['floor'\]"
+    ):
         data.load_radon(data_dir=data_copy)
 
 
@@ -103,7 +107,9 @@ def test_impossible_value(data_copy, monkeypatch):
     frame = pd.read_csv(path)
     frame.loc[0, "successes"] = 7  # more successes than Falcon 1's 5 launches
     _rewrite(path, frame, monkeypatch, "spacex")
-    with pytest.raises(DataError, match=r"impossible value: successes must lie between 0 and"):
+    with pytest.raises(
+        DataError, match=r"impossible value: successes must lie between 0 and"
+    ):
         data.load_spacex(data_dir=data_copy)
 
 

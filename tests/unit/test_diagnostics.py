@@ -25,7 +25,9 @@ def rng():
 
 def test_healthy_fit(rng):
     fit = check_fit(
-        _idata({"mu": rng.normal(size=(4, 1000)), "theta": rng.normal(size=(4, 1000, 3))})
+        _idata(
+            {"mu": rng.normal(size=(4, 1000)), "theta": rng.normal(size=(4, 1000, 3))}
+        )
     )
     assert isinstance(fit, FitCheck)
     assert fit.ok and fit.problems == []
@@ -55,7 +57,9 @@ def test_stuck_chain_fails_and_is_named(rng):
 
 
 def test_low_ess_fails(rng):
-    walk = np.cumsum(rng.normal(size=(4, 1000)), axis=1) * 0.05  # strongly autocorrelated
+    walk = (
+        np.cumsum(rng.normal(size=(4, 1000)), axis=1) * 0.05
+    )  # strongly autocorrelated
     fit = check_fit(_idata({"mu": walk}))
     assert fit.min_ess_bulk < 400 and not fit.ok
 
@@ -66,7 +70,9 @@ def test_var_names_select_and_validate(rng):
     idata = _idata({"mu": rng.normal(size=(4, 1000)), "theta": theta})
     assert check_fit(idata, var_names=["mu"]).ok
     assert check_fit(idata, var_names="mu").ok
-    with pytest.raises(KeyError, match=r"unknown variable\(s\) \['sigma'\].*\['mu', 'theta'\]"):
+    with pytest.raises(
+        KeyError, match=r"unknown variable\(s\) \['sigma'\].*\['mu', 'theta'\]"
+    ):
         check_fit(idata, var_names=["sigma"])
 
 
@@ -90,8 +96,10 @@ def test_nan_r_hat_fails(rng):
     assert not fit.ok
 
 
-def test_fit_log_records_every_check_and_summarizes_the_worst(rng, tmp_path, monkeypatch):
-    from utils.diagnostics import summarize_log
+def test_fit_log_records_every_check_and_summarizes_the_worst(
+    rng, tmp_path, monkeypatch
+):
+    from tools.seeds import summarize_log
 
     log = tmp_path / "chapter.jsonl"
     monkeypatch.setenv("COURSE_FIT_LOG", str(log))

@@ -53,12 +53,24 @@ def test_plot_shrinkage_draws_arrows_and_mean():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"partial_pooling": [0.5, 1.0]}, "partial_pooling has 2 values but there are 3 groups"),
+        (
+            {"partial_pooling": [0.5, 1.0]},
+            "partial_pooling has 2 values but there are 3 groups",
+        ),
         ({"group_size": [0, 10, 100]}, "group_size must be positive"),
-        ({"no_pooling": [0.0, np.nan, 2.0]}, "no_pooling has missing or infinite values"),
+        (
+            {"no_pooling": [0.0, np.nan, 2.0]},
+            "no_pooling has missing or infinite values",
+        ),
         ({"population_mean": np.inf}, "population_mean must be a finite number"),
-        ({"no_pooling_interval": [[0, 1]]}, r"no_pooling_interval must have shape \(3, 2\)"),
-        ({"partial_pooling_interval": [[1, 0]] * 3}, "lower bound is above its upper bound"),
+        (
+            {"no_pooling_interval": [[0, 1]]},
+            r"no_pooling_interval must have shape \(3, 2\)",
+        ),
+        (
+            {"partial_pooling_interval": [[1, 0]] * 3},
+            "lower bound is above its upper bound",
+        ),
     ],
 )
 def test_plot_shrinkage_rejects_bad_input(kwargs, message):
@@ -92,7 +104,9 @@ def test_plot_intervals_rows_and_colours():
 def test_plot_intervals_rejects_bad_input():
     with pytest.raises(ValueError, match="estimates is empty"):
         plotting.plot_intervals({}, ["a"])
-    with pytest.raises(ValueError, match=r"means of 'm' has 1 values but there are 2 groups"):
+    with pytest.raises(
+        ValueError, match=r"means of 'm' has 1 values but there are 2 groups"
+    ):
         plotting.plot_intervals({"m": ([0.0], [[0, 1], [0, 1]])}, ["a", "b"])
 
 

@@ -8,7 +8,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from tests.conftest import CHAPTERS, read_notebook
-from utils.student import ANSWER, StudentEditionError, split_solutions
+from tools.student import ANSWER, StudentEditionError, split_solutions
 
 
 def _nb(*cells):
@@ -17,7 +17,9 @@ def _nb(*cells):
 
 def test_split_removes_everything_between_markers():
     nb = _nb(
-        new_markdown_cell("```{exercise} Applied · 5 min\n:label: a-ex-1\n\nDo it.\n```"),
+        new_markdown_cell(
+            "```{exercise} Applied · 5 min\n:label: a-ex-1\n\nDo it.\n```"
+        ),
         new_markdown_cell("```{solution-start} a-ex-1\n:class: dropdown\n```"),
         new_code_cell("secret_answer = 42"),
         new_markdown_cell("Because reasons."),
@@ -34,7 +36,10 @@ def test_split_removes_everything_between_markers():
     [
         (["```{solution-start} x\n```"], "never closed"),
         (["```{solution-end}\n```"], "without a solution-start"),
-        (["```{solution-start} x\n```", "```{solution-start} y\n```"], "starts inside x"),
+        (
+            ["```{solution-start} x\n```", "```{solution-start} y\n```"],
+            "starts inside x",
+        ),
     ],
 )
 def test_split_rejects_broken_markers(cells, message):
@@ -49,7 +54,11 @@ def _names(source, kind):
     except SyntaxError:
         return set()
     ctx = ast.Store if kind == "store" else ast.Load
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+    names = {
+        n.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)
+    }
     if kind == "store":
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.ClassDef):
@@ -71,7 +80,9 @@ def test_student_notebook_needs_nothing_from_solutions(path):
         # names bound inside the cell itself (loops, comprehensions, lambdas) count too
         local = _names(cell.source, "store")
         missing = tree_names - defined - local - _bound_in_scopes(cell.source)
-        assert not missing, f"{path.name}: {sorted(missing)} used but only defined in solutions"
+        assert not missing, (
+            f"{path.name}: {sorted(missing)} used but only defined in solutions"
+        )
         defined |= local
 
 

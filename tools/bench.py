@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m utils.bench [--out build/bench.json] [chapters/04_radon.ipynb ...]
+    python -m tools.bench [--out build/bench.json] [chapters/04_radon.ipynb ...]
 
 For each chapter: wall time, peak resident memory of the kernel process, and for every
 fitted model the chapter leaves in its namespace (each ``xarray.DataTree`` with a
@@ -135,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         results.append(run_chapter(path.resolve()))
     total = round(time.perf_counter() - start, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"total_seconds": total, "chapters": results}, indent=2))
+    args.out.write_text(
+        json.dumps({"total_seconds": total, "chapters": results}, indent=2)
+    )
 
     header = f"{'chapter':28} {'ok':>4} {'seconds':>8} {'peak MB':>8}"
     print(f"\n{header}  slowest model (s), worst scale ESS/s")

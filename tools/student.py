@@ -2,7 +2,7 @@
 
 Usage (after ``make book``, whose executed notebooks it reuses)::
 
-    python -m utils.student --out build/student
+    python -m tools.student --out build/student
 
 writes
 
@@ -48,7 +48,9 @@ def split_solutions(nb) -> tuple[list, dict[str, list]]:
         start, end = START.search(text), END.search(text)
         if start:
             if current is not None:
-                raise StudentEditionError(f"solution {start.group(1)} starts inside {current}")
+                raise StudentEditionError(
+                    f"solution {start.group(1)} starts inside {current}"
+                )
             current = start.group(1)
             removed[current] = [cell]
             kept.append(nbformat.v4.new_code_cell(ANSWER))
@@ -66,7 +68,9 @@ def split_solutions(nb) -> tuple[list, dict[str, list]]:
     return kept, removed
 
 
-def strip_notebook(path: Path, clear_outputs: bool) -> tuple[nbformat.NotebookNode, dict]:
+def strip_notebook(
+    path: Path, clear_outputs: bool
+) -> tuple[nbformat.NotebookNode, dict]:
     nb = nbformat.read(path, as_version=4)
     cells, removed = split_solutions(nb)
     nb.cells = cells
@@ -90,7 +94,9 @@ def build_notebooks(out: Path) -> None:
         nbformat.write(nb, dest / "chapters" / path.name)
     shutil.copytree(ROOT / "data", dest / "data")
     shutil.copytree(
-        ROOT / "utils", dest / "utils", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        ROOT / "utils",
+        dest / "utils",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
     )
     for name in ("requirements.txt", "pyproject.toml", "LICENSE"):
         shutil.copy(ROOT / name, dest / name)
@@ -156,7 +162,9 @@ def build_website(out: Path, cache: Path = CACHE) -> Path:
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-5000:] + result.stderr[-5000:])
-        raise StudentEditionError("the student website did not build cleanly (see above)")
+        raise StudentEditionError(
+            "the student website did not build cleanly (see above)"
+        )
     shutil.copytree(out / "site-build" / "_build" / "html", site)
     return site
 

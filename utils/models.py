@@ -1,0 +1,228 @@
+"""The one model that several chapters fit: varying intercepts and slopes.
+
+:func:`varying_slopes_model` builds it for any data (radon houses in counties, reaction
+times of subjects over days); :data:`RADON_PRIORS` are the priors every radon chapter
+uses. The variable names are the same in every form, so that fits can be compared
+across chapters:
+
+- ``mu_alpha``, ``mu_beta``: population mean intercept and slope;
+- ``sigma_alpha``, ``sigma_beta``: population sds of the group intercepts and slopes;
+- ``alpha``, ``beta``: the group intercepts and slopes (dimension ``group_dim``);
+- ``z_alpha``, ``z_beta``: their standardized offsets (non-centered form only);
+- ``rho``: the correlation of a group's intercept and slope (correlated form only);
+- ``sigma``: the residual sd of an observation.
+
+The data enter as ``pm.Data`` containers named ``x_name``, ``f"{group_dim}_idx"`` and
+(observed) ``y_name``, so that ``pm.set_data`` can swap in new observations to predict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "RADON_PRIORS",
+    "PRIOR_KEYS",
+    "radon_varying_slopes_model",
+    "varying_slopes_model",
+]
+
+#: What ``priors`` must hold: normal (mean, sd) of the population means, half-normal
+#: scales of the three standard deviations.
+PRIOR_KEYS = ("mu_alpha", "mu_beta", "sigma_alpha", "sigma_beta", "sigma")
+
+#: Priors of the radon model on the log pCi/L scale: a typical county near e^1 pCi/L with
+#: a wide N(1, 2); a floor effect within a factor e^2 either way, N(0, 1); half-normal
+#: scales of 1 for the county-to-county spreads and the house-to-house noise.
+RADON_PRIORS = {
+    "mu_alpha": (1.0, 2.0),
+    "mu_beta": (0.0, 1.0),
+    "sigma_alpha": 1.0,
+    "sigma_beta": 1.0,
+    "sigma": 1.0,
+}
+
+
+def _check_priors(priors: dict) -> dict:
+    if not isinstance(priors, dict):
+        raise TypeError(f"priors must be a dict with keys {PRIOR_KEYS}")
+    missing = [k for k in PRIOR_KEYS if k not in priors]
+    extra = [k for k in priors if k not in PRIOR_KEYS]
+    if missing or extra:
+        raise ValueError(
+            f"priors: missing {missing}, unknown {extra}; expected {PRIOR_KEYS}"
+        )
+    for key in ("mu_alpha", "mu_beta"):
+        value = priors[key]
+        if np.shape(value) != (2,) or not float(value[1]) > 0:
+            raise ValueError(
+                f"priors[{key!r}] must be (mean, sd) with sd > 0, got {value!r}"
+            )
+    for key in ("sigma_alpha", "sigma_beta", "sigma"):
+        if not np.isscalar(priors[key]) or not float(priors[key]) > 0:
+            raise ValueError(f"priors[{key!r}] must be a positive half-normal scale")
+    return priors
+
+
+def varying_slopes_model(
+    x,
+    y,
+    group_idx,
+    groups: Sequence,
+    *,
+    group_dim: str,
+    priors: dict,
+    x_name: str = "x",
+    y_name: str = "y",
+    centered: bool = False,
+    correlated: bool = False,
+    separate_scales: bool = True,
+    eta: float = 2.0,
+):
+    """Varying intercepts and slopes: ``y_i ~ N(alpha[j[i]] + beta[j[i]] * x_i, sigma)``.
+
+    Parameters
+    ----------
+    x, y : array-like of float
+        Predictor and outcome, one value per observation.
+    group_idx : array-like of int
+        The group ``j[i]`` of each observation, ``0 .. len(groups) - 1``.
+    groups : sequence
+        Group labels (the coordinate of ``group_dim``).
+    group_dim : str
+        Name of the group dimension (``"county"``, ``"subject"``).
+    priors : dict
+        ``mu_alpha`` and ``mu_beta`` as normal ``(mean, sd)``; ``sigma_alpha``,
+        ``sigma_beta`` and ``sigma`` as half-normal scales (see :data:`RADON_PRIORS`).
+    x_name, y_name : str
+        Names of the predictor's data container and of the observed variable.
+    centered : bool
+        Draw ``alpha`` and ``beta`` directly from their population distribution (centered)
+        instead of through standard-normal offsets ``z_alpha``, ``z_beta`` (non-centered,
+        the default; see the parametrization chapter).
+    correlated : bool
+        Let a group's intercept and slope be correlated, with an LKJ(``eta``) prior on the
+        correlation ``rho``; ``False`` makes them independent (``rho = 0``).
+    separate_scales : bool
+        With ``correlated=True``: sample the scales as half-normals and the correlation's
+        Cholesky factor with ``pm.LKJCorr`` (default), or all of it at once with
+        ``pm.LKJCholeskyCov`` (``False``). Same prior, different sampler coordinates.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    priors = _check_priors(priors)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    group_idx = np.asarray(group_idx)
+    groups = [str(g) for g in groups]
+    if x.ndim != 1 or y.shape != x.shape or group_idx.shape != x.shape:
+        raise ValueError(
+            f"x, y and group_idx must be 1-D of equal length, got {x.shape}, {y.shape}, "
+            f"{group_idx.shape}"
+        )
+    if x.size == 0:
+        raise ValueError("no observations")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("x and y must be finite (no missing values)")
+    if not np.issubdtype(group_idx.dtype, np.integer):
+        raise TypeError(f"group_idx must hold integers, got dtype {group_idx.dtype}")
+    if group_idx.min() < 0 or group_idx.max() >= len(groups):
+        raise ValueError(
+            f"group_idx must lie in 0..{len(groups) - 1} (one per group label)"
+        )
+    if len(set(groups)) != len(groups):
+        raise ValueError("group labels must be unique")
+    if not eta > 0:
+        raise ValueError(f"eta must be positive, got {eta}")
+
+    coords = {group_dim: groups, "obs_id": np.arange(x.size)}
+    with pm.Model(coords=coords) as model:
+        x_data = pm.Data(x_name, x, dims="obs_id")
+        idx_data = pm.Data(f"{group_dim}_idx", group_idx, dims="obs_id")
+        mu_alpha = pm.Normal("mu_alpha", *priors["mu_alpha"])
+        mu_beta = pm.Normal("mu_beta", *priors["mu_beta"])
+        if correlated and not separate_scales:
+            chol, corr, sds = pm.LKJCholeskyCov(
+                "chol",
+                n=2,
+                eta=eta,
+                sd_dist=pm.HalfNormal.dist(
+                    sigma=np.array([priors["sigma_alpha"], priors["sigma_beta"]]),
+                    shape=2,
+                ),
+                compute_corr=True,
+                store_in_trace=False,
+            )
+            sigma_alpha = pm.Deterministic("sigma_alpha", sds[0])
+            sigma_beta = pm.Deterministic("sigma_beta", sds[1])
+            pm.Deterministic("rho", corr[1, 0])
+            corr_chol = chol / sds[:, None]
+        else:
+            sigma_alpha = pm.HalfNormal("sigma_alpha", priors["sigma_alpha"])
+            sigma_beta = pm.HalfNormal("sigma_beta", priors["sigma_beta"])
+            if correlated:
+                corr_chol = pm.LKJCorr(
+                    "corr_chol", n=2, eta=eta
+                )  # Cholesky factor of Omega
+                pm.Deterministic("rho", corr_chol[1, 0])
+        if correlated:
+            # (alpha_j, beta_j) = mu + diag(sigma) L_Omega z_j, with z_j standard normal
+            mean = pt.stack([mu_alpha, mu_beta])
+            chol = pt.diag(pt.stack([sigma_alpha, sigma_beta])) @ corr_chol
+            if centered:
+                coords_effect = {"effect": ["intercept", "slope"]}
+                model.add_coords(coords_effect)
+                effects = pm.MvNormal(
+                    "effects", mu=mean, chol=chol, dims=(group_dim, "effect")
+                )
+            else:
+                z_alpha = pm.Normal("z_alpha", 0.0, 1.0, dims=group_dim)
+                z_beta = pm.Normal("z_beta", 0.0, 1.0, dims=group_dim)
+                effects = mean + pt.stack([z_alpha, z_beta], axis=1) @ chol.T
+            alpha = pm.Deterministic("alpha", effects[:, 0], dims=group_dim)
+            beta = pm.Deterministic("beta", effects[:, 1], dims=group_dim)
+        elif centered:
+            alpha = pm.Normal("alpha", mu_alpha, sigma_alpha, dims=group_dim)
+            beta = pm.Normal("beta", mu_beta, sigma_beta, dims=group_dim)
+        else:
+            z_alpha = pm.Normal("z_alpha", 0.0, 1.0, dims=group_dim)
+            z_beta = pm.Normal("z_beta", 0.0, 1.0, dims=group_dim)
+            alpha = pm.Deterministic(
+                "alpha", mu_alpha + sigma_alpha * z_alpha, dims=group_dim
+            )
+            beta = pm.Deterministic(
+                "beta", mu_beta + sigma_beta * z_beta, dims=group_dim
+            )
+        sigma = pm.HalfNormal("sigma", priors["sigma"])
+        mu = alpha[idx_data] + beta[idx_data] * x_data
+        pm.Normal(y_name, mu=mu, sigma=sigma, observed=y, dims="obs_id")
+    return model
+
+
+def radon_varying_slopes_model(radon, **options):
+    """The radon model of the book: log radon on floor, varying by county.
+
+    ``radon`` is the result of :func:`utils.data.radon_arrays`; ``options`` are those of
+    :func:`varying_slopes_model` (``centered``, ``correlated``, ``separate_scales``,
+    ``eta``). The priors are always :data:`RADON_PRIORS`, the data containers ``floor``
+    and ``county_idx``, the observed variable ``log_radon``.
+    """
+    for fixed in ("priors", "group_dim", "x_name", "y_name"):
+        if fixed in options:
+            raise TypeError(
+                f"radon_varying_slopes_model fixes {fixed!r}; call varying_slopes_model"
+            )
+    return varying_slopes_model(
+        radon.floor,
+        radon.log_radon,
+        radon.county_idx,
+        radon.counties,
+        group_dim="county",
+        priors=RADON_PRIORS,
+        x_name="floor",
+        y_name="log_radon",
+        **options,
+    )
