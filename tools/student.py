@@ -1,6 +1,6 @@
 """Build the student edition: the book and the notebooks with every solution removed.
 
-Usage (after ``make book``, whose executed notebooks it reuses)::
+Usage (``make student`` builds the book first, whose executed notebooks this reuses)::
 
     python -m tools.student --out build/student
 
@@ -98,8 +98,14 @@ def build_notebooks(out: Path) -> None:
         dest / "utils",
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
     )
-    for name in ("requirements.txt", "pyproject.toml", "LICENSE"):
+    for name in ("requirements.txt", "LICENSE"):
         shutil.copy(ROOT / name, dest / name)
+    # The handout installs only the chapters' helpers (utils/); maintainer tools stay behind.
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    packages = 'packages = ["utils", "tools"]'
+    if packages not in pyproject:
+        raise StudentEditionError(f"pyproject.toml no longer declares {packages}")
+    (dest / "pyproject.toml").write_text(pyproject.replace(packages, 'packages = ["utils"]'))
     (dest / "README.md").write_text(
         "# Multilevel Modeling with PyMC: student notebooks\n\n"
         "Install Python 3.12, then in this folder:\n\n"

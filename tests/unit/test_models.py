@@ -1,0 +1,112 @@
+"""utils.models: the book's one varying-intercepts-and-slopes model, in every form."""
+
+import numpy as np
+import pymc as pm
+import pytest
+
+from utils.data import load_radon, radon_arrays
+from utils.models import RADON_PRIORS, radon_varying_slopes_model, varying_slopes_model
+
+FORMS = {
+    "noncentered": {},
+    "centered": {"centered": True},
+    "correlated": {"correlated": True},
+    "correlated, LKJCholeskyCov": {"correlated": True, "separate_scales": False},
+    "correlated, centered": {"correlated": True, "centered": True},
+}
+SHARED = {"mu_alpha", "mu_beta", "sigma_alpha", "sigma_beta", "alpha", "beta", "sigma"}
+
+
+@pytest.fixture(scope="module")
+def radon():
+    return radon_arrays(load_radon())
+
+
+def test_radon_arrays_are_consistent(radon):
+    assert len(radon.counties) == 85 and radon.floor.size == 919
+    assert radon.county_size.sum() == 919
+    assert radon.county_size[list(radon.counties).index("HENNEPIN")] == 105
+    assert set(np.unique(radon.floor)) == {0.0, 1.0}
+    assert radon.coords["county"][radon.county_idx[0]] == "AITKIN"
+    assert radon.log_uranium.shape == (919,)
+    assert np.all((radon.county_floor_mean >= 0) & (radon.county_floor_mean <= 1))
+
+
+def test_radon_arrays_refuse_wrong_frames():
+    radon = load_radon()
+    with pytest.raises(ValueError, match="lacks column"):
+        radon_arrays(radon.drop(columns="floor"))
+    with pytest.raises(ValueError, match="categorical"):
+        radon_arrays(radon.assign(county=radon["county"].astype(str)))
+    with pytest.raises(ValueError, match="without houses"):
+        radon_arrays(radon[radon["county"] != "AITKIN"])
+    with pytest.raises(TypeError):
+        radon_arrays(radon.to_numpy())
+
+
+@pytest.mark.parametrize("form", FORMS, ids=list(FORMS))
+def test_every_form_has_the_same_names_and_a_finite_logp(radon, form):
+    model = radon_varying_slopes_model(radon, **FORMS[form])
+    names = set(model.named_vars)
+    assert SHARED <= names
+    assert {"floor", "county_idx", "log_radon"} <= names
+    assert ("rho" in names) == form.startswith("correlated")
+    assert ("z_alpha" in names) == (not FORMS[form].get("centered", False))
+    assert np.isfinite(model.compile_logp()(model.initial_point()))
+    draws = pm.draw([model["alpha"], model["beta"]], random_seed=1)
+    assert draws[0].shape == (85,) and draws[1].shape == (85,)
+
+
+def test_priors_are_the_books(radon):
+    model = radon_varying_slopes_model(radon)
+    for name in ("sigma_alpha", "sigma_beta", "sigma"):
+        assert model[name].owner.op.name == "halfnormal"
+    draws = pm.draw(model["sigma_beta"], draws=4000, random_seed=2)
+    assert np.std(draws) == pytest.approx(np.sqrt(1 - 2 / np.pi), abs=0.03)
+    assert RADON_PRIORS["mu_alpha"] == (1.0, 2.0)
+
+
+def test_prior_correlation_follows_lkj(radon):
+    model = radon_varying_slopes_model(radon, correlated=True, eta=2.0)
+    rho = pm.draw(model["rho"], draws=4000, random_seed=3)
+    # LKJ(eta) for a 2x2 matrix: (rho + 1) / 2 ~ Beta(eta, eta), sd 1 / sqrt(2 eta + 1)
+    assert np.std(rho) == pytest.approx(1 / np.sqrt(5), abs=0.03)
+
+
+def test_prediction_swaps_data(radon):
+    model = radon_varying_slopes_model(radon)
+    with model:
+        pm.set_data(
+            {"floor": [0.0, 1.0], "county_idx": [0, 1]}, coords={"obs_id": [0, 1]}
+        )
+    assert pm.draw(model["log_radon"], random_seed=4).shape == (2,)
+
+
+def test_generic_builder_validates_input():
+    x, y, idx = np.arange(4.0), np.ones(4), np.array([0, 0, 1, 1])
+    ok = {"group_dim": "g", "priors": RADON_PRIORS}
+    varying_slopes_model(x, y, idx, ["a", "b"], **ok)
+    with pytest.raises(ValueError, match="equal length"):
+        varying_slopes_model(x[:3], y, idx, ["a", "b"], **ok)
+    with pytest.raises(ValueError, match="0..1"):
+        varying_slopes_model(x, y, idx + 1, ["a", "b"], **ok)
+    with pytest.raises(TypeError, match="integers"):
+        varying_slopes_model(x, y, idx.astype(float), ["a", "b"], **ok)
+    with pytest.raises(ValueError, match="finite"):
+        varying_slopes_model(np.array([0.0, np.nan, 1, 2]), y, idx, ["a", "b"], **ok)
+    with pytest.raises(ValueError, match="unique"):
+        varying_slopes_model(x, y, idx, ["a", "a"], **ok)
+    with pytest.raises(ValueError, match="missing"):
+        varying_slopes_model(
+            x, y, idx, ["a", "b"], group_dim="g", priors={"sigma": 1.0}
+        )
+    bad = {**RADON_PRIORS, "sigma_beta": -1.0}
+    with pytest.raises(ValueError, match="half-normal"):
+        varying_slopes_model(x, y, idx, ["a", "b"], group_dim="g", priors=bad)
+    with pytest.raises(ValueError, match="eta"):
+        varying_slopes_model(x, y, idx, ["a", "b"], correlated=True, eta=0, **ok)
+
+
+def test_radon_builder_fixes_its_priors(radon):
+    with pytest.raises(TypeError, match="fixes"):
+        radon_varying_slopes_model(radon, priors=RADON_PRIORS)

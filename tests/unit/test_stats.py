@@ -1,0 +1,159 @@
+"""utils.stats: the book's interval and summary, and the normal-normal formulas."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from scipy import stats as sps
+
+from utils import plotting
+from utils.stats import (
+    CI_PROB,
+    conditional_posterior_sd,
+    interval,
+    shrinkage_weight,
+    summarize,
+)
+
+
+@pytest.fixture
+def posterior():
+    """A fake posterior: 4 chains x 2500 draws of a scalar and of a 3-group variable."""
+    rng = np.random.default_rng(1)
+    mu = rng.normal(1.0, 2.0, size=(4, 2500))
+    alpha = rng.normal([0.0, 5.0, -5.0], 1.0, size=(4, 2500, 3))
+    return xr.Dataset(
+        {
+            "mu": (("chain", "draw"), mu),
+            "alpha": (("chain", "draw", "city"), alpha),
+        },
+        coords={"city": ["a", "b", "c"]},
+    )
+
+
+def test_one_convention_everywhere():
+    assert CI_PROB == 0.94
+    assert plotting.CI_PROB is CI_PROB
+
+
+def test_interval_of_a_normal_matches_its_quantiles(posterior):
+    lo, hi = interval(posterior["mu"]).values
+    expected = sps.norm(1.0, 2.0).ppf([0.03, 0.97])
+    assert np.allclose([lo, hi], expected, atol=0.1)
+
+
+def test_interval_keeps_group_dims_and_labels_bounds(posterior):
+    out = interval(posterior["alpha"])
+    assert out.dims == ("city", "bound")
+    assert list(out["bound"].values) == ["lower", "upper"]
+    assert (out.sel(bound="lower") < out.sel(bound="upper")).all()
+    assert float(out.sel(city="b", bound="lower")) > 2
+
+
+def test_interval_of_numpy_draws_reduces_axis_0():
+    draws = np.random.default_rng(2).normal(size=(4000, 3, 2))
+    out = interval(draws)
+    assert out.shape == (3, 2, 2)
+    assert np.allclose(out[..., 0], -1.88, atol=0.15)
+    assert np.allclose(interval(draws, prob=0.5)[..., 1], 0.674, atol=0.1)
+
+
+def test_interval_accepts_stacked_sample_dim(posterior):
+    stacked = posterior["mu"].stack(sample=("chain", "draw"))
+    assert np.allclose(interval(stacked).values, interval(posterior["mu"]).values)
+
+
+@pytest.mark.parametrize("prob", [0, 1, 1.5, -0.1, "94%", True, None])
+def test_interval_refuses_bad_probability(posterior, prob):
+    with pytest.raises((ValueError, TypeError)):
+        interval(posterior["mu"], prob=prob)
+
+
+def test_interval_refuses_arrays_without_draws_and_unknown_dims(posterior):
+    with pytest.raises(ValueError, match="draw dimension"):
+        interval(posterior["alpha"].isel(chain=0, draw=0))
+    with pytest.raises(ValueError, match="not dimensions"):
+        interval(posterior["mu"], sample_dims="sample")
+    with pytest.raises(ValueError, match="at least 2 draws"):
+        interval(np.array(1.0))
+    with pytest.raises(ValueError, match="NaN"):
+        interval(np.array([1.0, np.nan, 2.0]))
+    with pytest.raises(TypeError, match="one variable"):
+        interval(posterior)
+
+
+def test_summarize_dataset_labels_rows_like_arviz(posterior):
+    table = summarize(posterior, var_names=["mu", "alpha"])
+    assert list(table.columns) == ["mean", "lower", "upper"]
+    assert list(table.index) == ["mu", "alpha[a]", "alpha[b]", "alpha[c]"]
+    assert table.loc["alpha[b]", "mean"] == pytest.approx(5.0, abs=0.1)
+    assert (table["lower"] < table["mean"]).all() and (
+        table["mean"] < table["upper"]
+    ).all()
+
+
+def test_summarize_datatree_reads_the_posterior(posterior):
+    tree = xr.DataTree.from_dict({"posterior": posterior})
+    assert summarize(tree, "mu").equals(summarize(posterior, "mu"))
+    with pytest.raises(KeyError, match="no group"):
+        summarize(tree, "mu", group="prior")
+
+
+def test_summarize_dataarray_is_indexed_by_its_coords(posterior):
+    table = summarize(posterior["alpha"])
+    assert list(table.index) == ["a", "b", "c"]
+    assert table.loc["c", "upper"] < 0
+
+
+def test_summarize_numpy_and_scalar(posterior):
+    table = summarize(np.random.default_rng(3).normal(size=(2000, 2)))
+    assert table.shape == (2, 3)
+    scalar = summarize(posterior["mu"])
+    assert list(scalar.index) == ["mu"]
+
+
+def test_summarize_refuses_unknown_or_misplaced_names(posterior):
+    with pytest.raises(KeyError, match="unknown variable"):
+        summarize(posterior, ["sigma"])
+    with pytest.raises(ValueError, match="var_names applies"):
+        summarize(posterior["mu"], "mu")
+    with pytest.raises(ValueError, match="no variables"):
+        summarize(posterior, [])
+
+
+def test_shrinkage_weight_limits_and_formula():
+    w = shrinkage_weight(np.array([0, 1, 4, 1e6]), 2.0, 1.0)
+    assert w[0] == 0 and w[-1] == pytest.approx(1.0, abs=1e-5)
+    # n / sigma^2 = 1 and 1 / tau^2 = 1 at n = 4: equal precisions, weight one half
+    assert w[2] == pytest.approx(0.5)
+    assert np.all(np.diff(w) > 0)
+
+
+def test_shrinkage_weight_broadcasts_over_posterior_draws():
+    sigma = xr.DataArray(np.full((2, 3), 2.0), dims=("chain", "draw"))
+    w = shrinkage_weight(4, sigma, 1.0)
+    assert isinstance(w, xr.DataArray) and np.allclose(w, 0.5)
+
+
+def test_conditional_sd_is_below_both_sources():
+    n = np.array([1, 5, 50, 500])
+    sd = conditional_posterior_sd(n, 3.0, 0.5)
+    assert np.all(sd < 0.5) and np.all(sd < 3.0 / np.sqrt(n))
+    assert conditional_posterior_sd(0, 3.0, 0.5) == pytest.approx(0.5)
+    # the posterior variance is the inverse of the summed precisions
+    assert sd[1] ** 2 == pytest.approx(1 / (5 / 9 + 4))
+
+
+@pytest.mark.parametrize(
+    "n, sigma, tau",
+    [(-1, 1.0, 1.0), (2, 0.0, 1.0), (2, 1.0, -1.0), (np.nan, 1.0, 1.0), (2, 1.0, 0.0)],
+)
+def test_normal_formulas_refuse_impossible_inputs(n, sigma, tau):
+    with pytest.raises(ValueError):
+        shrinkage_weight(n, sigma, tau)
+    with pytest.raises(ValueError):
+        conditional_posterior_sd(n, sigma, tau)
+
+
+def test_summary_is_a_dataframe(posterior):
+    assert isinstance(summarize(posterior), pd.DataFrame)
