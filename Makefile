@@ -1,5 +1,5 @@
 # Multilevel Modeling with PyMC: build the book, run the tests.
-#   make book     set up .venv (Python 3.12, pinned packages) and build the website
+#   make book     set up .venv (Python 3.12 or 3.13, pinned packages) and build the website
 #   make test     set up .venv and run the whole suite (unit, book, student handout, site)
 #   make student  build the book, then the student edition (no solutions) into build/student/
 #   make bench    time every chapter in a fresh kernel (wall time, peak memory, ESS/s)
@@ -26,25 +26,29 @@ STUDENT := build/student
 help:
 	@sed -n '2,9p' Makefile | sed 's/^# *//'
 
-# The virtualenv is rebuilt when requirements.txt or pyproject.toml change.
-$(STAMP): requirements.txt pyproject.toml
+# The virtualenv is rebuilt when a requirements file or pyproject.toml changes.
+# Python 3.12 or 3.13, whichever is found first (3.12 preferred); PYTHON=... overrides.
+PY_OK := import sys; sys.exit(sys.version_info[:2] not in ((3, 12), (3, 13)))
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@if [ -n "$${PYTHON:-}" ]; then candidates="$$PYTHON"; else \
-	  candidates="python3.12 $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12 2>/dev/null || true)"; fi; \
+	  pyenv="$${PYENV_ROOT:-$$HOME/.pyenv}/versions"; \
+	  candidates="python3.12 $$(ls -d "$$pyenv"/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12 2>/dev/null || true)"; \
+	  candidates="$$candidates python3.13 $$(ls -d "$$pyenv"/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13 2>/dev/null || true)"; fi; \
 	py=""; for c in $$candidates; do \
-	  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then py="$$c"; break; fi; \
+	  if "$$c" -c '$(PY_OK)' >/dev/null 2>&1; then py="$$c"; break; fi; \
 	done; \
 	if [ -z "$$py" ]; then \
-	  echo "error: Python 3.12 was not found (tried: $$candidates)." >&2; \
-	  echo "       The course needs Python 3.12 (PyMC 6). Install it (e.g. 'pyenv install 3.12')" >&2; \
+	  echo "error: Python 3.12 or 3.13 was not found (tried: $$candidates)." >&2; \
+	  echo "       The course needs Python 3.12 or 3.13 (PyMC 6). Install one (e.g. 'pyenv install 3.12')" >&2; \
 	  echo "       or point PYTHON at it: make $(or $(MAKECMDGOALS),setup) PYTHON=/path/to/python3.12" >&2; \
 	  exit 1; \
 	fi; \
-	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then \
-	  echo "$(VENV) is not Python 3.12: recreating it"; rm -rf $(VENV); \
+	if [ -x $(PY) ] && ! $(PY) -c '$(PY_OK)' >/dev/null 2>&1; then \
+	  echo "$(VENV) is not Python 3.12 or 3.13: recreating it"; rm -rf $(VENV); \
 	fi; \
 	[ -x $(PY) ] || { echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 setup: $(STAMP)

@@ -84,6 +84,14 @@ def _chapters() -> list[Path]:
     return sorted((ROOT / "chapters").glob("*.ipynb"))
 
 
+def _pin(package: str) -> str:
+    """The exact pin of a maintainer-side package (JupyterLab for the handout's README)."""
+    for line in (ROOT / "requirements-dev.txt").read_text().splitlines():
+        if line.lower().startswith(f"{package}=="):
+            return line.strip()
+    raise StudentEditionError(f"requirements-dev.txt does not pin {package}")
+
+
 def build_notebooks(out: Path) -> None:
     """Student notebooks: no solutions, no outputs, with what they need to run."""
     dest = out / "notebooks"
@@ -108,9 +116,9 @@ def build_notebooks(out: Path) -> None:
     (dest / "pyproject.toml").write_text(pyproject.replace(packages, 'packages = ["utils"]'))
     (dest / "README.md").write_text(
         "# Multilevel Modeling with PyMC: student notebooks\n\n"
-        "Install Python 3.12, then in this folder:\n\n"
+        "Install Python 3.12 or 3.13, then in this folder:\n\n"
         "    python3.12 -m venv .venv\n"
-        "    .venv/bin/pip install -r requirements.txt\n"
+        f"    .venv/bin/pip install -r requirements.txt {_pin('jupyterlab')}\n"
         "    .venv/bin/jupyter lab chapters\n\n"
         "Each exercise is followed by an empty cell marked `# Your answer here`.\n"
     )

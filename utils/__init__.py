@@ -5,9 +5,19 @@ Submodules (import what you use; importing them changes nothing):
 - :mod:`utils.data`: validated loaders for the course datasets.
 - :mod:`utils.plotting`: the book's theme and shared figures.
 - :mod:`utils.diagnostics`: the fit check every model passes.
+- :mod:`utils.stats`: posterior means and the book's 94% intervals; normal-normal shrinkage.
+- :mod:`utils.models`: the varying-intercepts-and-slopes model several chapters fit.
 """
 
 import os
+import sys
+
+if sys.version_info < (3, 12):  # pragma: no cover - depends on the interpreter
+    raise ImportError(
+        "The course needs Python 3.12 or 3.13 (PyMC 6); this is Python "
+        f"{sys.version.split()[0]}. Create an environment with Python 3.12 "
+        "(see README.md) and install requirements.txt there."
+    )
 
 __all__ = ["DEFAULT_SEED", "book_seed"]
 

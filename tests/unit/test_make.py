@@ -75,7 +75,7 @@ def test_every_documented_target_sets_itself_up(clone, target):
     if target in ("clean", "distclean", "help"):
         return
     # on a fresh clone the virtualenv comes first: create it, then install the pins
-    install = _first(lines, r"pip install .*-r requirements\.txt")
+    install = _first(lines, r"pip install .*-r requirements-dev\.txt")
     assert _first(lines, r"-m venv") < install
     work = {
         "book": r"jupyter-book build \.",
