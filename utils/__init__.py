@@ -12,7 +12,7 @@ Submodules (import what you use; importing them changes nothing):
 import os
 import sys
 
-if sys.version_info < (3, 12):  # pragma: no cover - depends on the interpreter
+if sys.version_info < (3, 12):  # noqa: UP036  (an old Python must get a clear error)
     raise ImportError(
         "The course needs Python 3.12 or 3.13 (PyMC 6); this is Python "
         f"{sys.version.split()[0]}. Create an environment with Python 3.12 "

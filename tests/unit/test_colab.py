@@ -1,0 +1,67 @@
+"""utils.colab decides what a Colab runtime installs and when it must restart."""
+
+import pytest
+
+from utils import colab
+from utils.colab import plan, read_pins
+
+PINS = {"numpy": "2.5.5", "pandas": "3.1.1", "pymc": "6.4.0", "scipy": "1.18.1"}
+COLAB_INSTALLED = {
+    "numpy": "2.1.3",
+    "pandas": "2.2.3",
+    "pymc": "5.28.5",
+    "scipy": "1.16.3",
+}
+
+
+def installed(name):
+    return COLAB_INSTALLED.get(name)
+
+
+def test_fresh_colab_keeps_its_loaded_numpy_and_pandas_and_needs_no_restart():
+    todo = plan(PINS, {"numpy": "2.1.3", "pandas": "2.2.3"}, installed)
+    assert todo.keep == {"numpy": "2.1.3", "pandas": "2.2.3"}
+    assert todo.install == {"pymc": "6.4.0", "scipy": "1.18.1"}
+    assert not todo.restart
+
+
+def test_a_loaded_incompatible_package_is_replaced_and_forces_a_restart():
+    todo = plan(PINS, {"numpy": "2.1.3", "pymc": "5.28.5"}, installed)
+    assert todo.install["pymc"] == "6.4.0"
+    assert todo.restart and todo.replace_loaded == ["pymc"]
+
+
+def test_a_loaded_numpy_too_old_for_the_course_is_replaced():
+    todo = plan(PINS, {"numpy": "1.26.4"}, installed)
+    assert todo.install["numpy"] == "2.5.5" and todo.restart
+
+
+def test_second_run_after_the_restart_installs_nothing():
+    after = {**COLAB_INSTALLED, "pymc": "6.4.0", "scipy": "1.18.1"}
+    todo = plan(PINS, {"numpy": "2.1.3", "pandas": "2.2.3"}, after.get)
+    assert todo.install == {} and not todo.restart
+
+
+def test_pins_are_read_from_the_course_requirements(tmp_path):
+    pins = read_pins(colab.Path(__file__).resolve().parents[2] / "requirements.txt")
+    assert "pymc" in pins and "ipykernel" not in pins and "jupyter-book" not in pins
+    bad = tmp_path / "requirements.txt"
+    bad.write_text("pymc>=6\n")
+    with pytest.raises(ValueError, match="exact pin"):
+        read_pins(bad)
+    bad.write_text("# nothing\n-e .\n")
+    with pytest.raises(ValueError, match="pins no packages"):
+        read_pins(bad)
+
+
+def test_the_restart_is_announced_before_it_happens(tmp_path, monkeypatch, capsys):
+    (tmp_path / "requirements.txt").write_text("pymc==6.4.0\n")
+    monkeypatch.setattr(colab, "_imported_distributions", lambda: {"pymc": "5.28.5"})
+    monkeypatch.setattr(colab, "_installed", lambda name: "x")
+    calls = []
+    monkeypatch.setattr(colab.subprocess, "run", lambda cmd, check: calls.append(cmd))
+    restarted = []
+    todo = colab.prepare(tmp_path, restart=lambda: restarted.append(True))
+    assert todo.restart and restarted == [True]
+    assert "pymc==6.4.0" in calls[0] and "-e" in calls[0]
+    assert "run the notebook again from the top" in capsys.readouterr().out

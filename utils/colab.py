@@ -1,0 +1,156 @@
+"""Set up a Google Colab runtime for a chapter (called by every chapter's first cell).
+
+Colab starts with its own versions of many packages, and it has already *imported* some
+of them (numpy and pandas) before the first cell runs. A package upgraded by pip while its
+old version is loaded stays old in memory, and mixing the two fails in odd ways. So
+:func:`prepare` installs the course's pinned packages (``requirements.txt``) except those
+that are already imported in a version the course works with, and when it had to replace
+a package that is already imported, it says so and restarts the runtime (Colab's usual way:
+the kernel process exits and Colab starts a fresh one); the reader then runs the notebook
+again from the top, and the second time nothing is installed.
+
+Only the standard library is used here: this runs before the course's packages exist.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+__all__ = ["COMPATIBLE", "Plan", "plan", "prepare", "read_pins"]
+
+#: Packages Colab may have loaded whose Colab versions the course is tested with (the Colab
+#: emulation test runs a chapter with them): an already imported version at or above the
+#: minimum is kept instead of replaced. Anything else that differs from its pin is installed.
+COMPATIBLE = {"numpy": (2, 1), "pandas": (2, 2), "matplotlib": (3, 10)}
+
+RESTART_MESSAGE = (
+    "The course replaced packages this runtime had already loaded ({packages}).\n"
+    "Colab now restarts the runtime: when it is back, run the notebook again from the "
+    "top (Runtime > Run all). Nothing will be installed the second time."
+)
+
+
+def read_pins(requirements: Path) -> dict[str, str]:
+    """``{distribution: version}`` of the exact pins in a requirements file."""
+    pins = {}
+    for raw in Path(requirements).read_text().splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([A-Za-z0-9_.]+)", line)
+        if not match:
+            raise ValueError(f"{requirements}: not an exact pin: {raw!r}")
+        pins[_canonical(match.group(1))] = match.group(2)
+    if not pins:
+        raise ValueError(f"{requirements} pins no packages")
+    return pins
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+
+
+def _installed(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _imported_distributions() -> dict[str, str]:
+    """``{distribution: version in memory}`` of the distributions with imported modules."""
+    top = {name.split(".")[0] for name in list(sys.modules)}
+    found = {}
+    for module, dists in metadata.packages_distributions().items():
+        if module in top:
+            for dist in dists:
+                version = getattr(sys.modules.get(module), "__version__", None)
+                found[_canonical(dist)] = version or _installed(dist) or ""
+    return found
+
+
+class Plan:
+    """What :func:`prepare` will do: install these pins, keep those, restart or not."""
+
+    def __init__(
+        self, install: dict[str, str], keep: dict[str, str], replace_loaded: list[str]
+    ):
+        self.install = install  # pins to install
+        self.keep = keep  # already imported, compatible: kept at this version
+        self.replace_loaded = replace_loaded  # imported packages that pip will replace
+
+    @property
+    def restart(self) -> bool:
+        return bool(self.replace_loaded)
+
+    def __repr__(self) -> str:
+        return f"Plan(install={self.install}, keep={self.keep}, restart={self.replace_loaded})"
+
+
+def plan(pins: dict[str, str], imported: dict[str, str], installed) -> Plan:
+    """Decide what to install, given the pins, what is imported and ``installed(name)``."""
+    install, keep, replace = {}, {}, []
+    for name, version in pins.items():
+        if name in imported:
+            loaded = imported[name]
+            minimum = COMPATIBLE.get(name)
+            if loaded == version:
+                continue
+            if minimum and loaded and _version_tuple(loaded) >= minimum:
+                keep[name] = loaded
+                continue
+            install[name] = version
+            replace.append(name)
+        elif installed(name) != version:
+            install[name] = version
+    return Plan(install, keep, sorted(replace))
+
+
+def prepare(course_dir: Path, *, restart=None) -> Plan:
+    """Install what a chapter needs into this (Colab) runtime; restart it if unavoidable.
+
+    ``restart`` is called (with no arguments) after a replaced, already imported package;
+    the default ends the kernel process, which Colab answers by starting a fresh runtime.
+    """
+    course_dir = Path(course_dir)
+    pins = read_pins(course_dir / "requirements.txt")
+    todo = plan(pins, _imported_distributions(), _installed)
+    if todo.install or _installed("multilevel-pymc-utils") is None:
+        constraints = course_dir / ".colab-constraints.txt"
+        constraints.write_text("".join(f"{n}=={v}\n" for n, v in todo.keep.items()))
+        print(
+            f"Installing {len(todo.install)} pinned package(s) for the course"
+            + (f"; keeping Colab's {', '.join(todo.keep)}" if todo.keep else "")
+            + " ...",
+            flush=True,
+        )
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "-c", str(constraints)]
+            + [f"{n}=={v}" for n, v in todo.install.items()]
+            + ["-e", str(course_dir)],
+            check=True,
+        )
+    if str(course_dir) not in sys.path:
+        sys.path.insert(0, str(course_dir))
+    if todo.restart:
+        print(
+            RESTART_MESSAGE.format(packages=", ".join(todo.replace_loaded)), flush=True
+        )
+        (restart or _restart_runtime)()
+    else:
+        print("The course's packages are ready.", flush=True)
+    return todo
+
+
+def _restart_runtime() -> None:  # pragma: no cover - ends the process
+    os.kill(os.getpid(), signal.SIGKILL)
