@@ -20,6 +20,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 __all__ = ["COMPATIBLE", "Plan", "plan", "prepare", "read_pins"]
@@ -153,4 +154,5 @@ def prepare(course_dir: Path, *, restart=None) -> Plan:
 
 
 def _restart_runtime() -> None:  # pragma: no cover - ends the process
+    time.sleep(1)  # let the message reach the notebook before the kernel goes
     os.kill(os.getpid(), signal.SIGKILL)

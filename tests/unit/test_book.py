@@ -216,7 +216,7 @@ def test_pinned_requirements():
         "ruff",
         "playwright",
     } & set(run)
-    assert {"pymc", "nutpie", "arviz", "numpy", "pandas", "myst-nb"} <= set(run)
+    assert {"pymc", "nutpie", "arviz", "numpy", "pandas"} <= set(run)
     assert (ROOT / "runtime.txt").read_text().strip() == "python-3.12"
     assert sys.version_info[:2] in ((3, 12), (3, 13)), (
         "the course runs on Python 3.12 or 3.13"
