@@ -19,7 +19,7 @@ BUILD := _build
 HTML := $(BUILD)/html
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help setup book test test-unit test-notebooks test-handout test-site student bench seeds lab clean distclean
+.PHONY: help setup book test test-unit test-notebooks test-handout test-site test-colab student bench seeds lab clean distclean
 
 STUDENT := build/student
 
@@ -66,9 +66,11 @@ book: setup
 
 # CI executes each chapter twice: the book build runs the full chapters (solutions and hidden
 # checks included; any cell error fails it), and nbval runs the student handout's notebooks
-# against the handout's own utils/ and data/. The student website and the site tests reuse the
-# book's execution cache and execute nothing.
-test: test-unit test-handout test-site
+# against the handout's own utils/ and data/, except COLAB_CHAPTER, which the Colab emulation
+# runs instead (the full chapter, through its Colab cell, on Python 3.13). The student website
+# and the site tests reuse the book's execution cache and execute nothing.
+COLAB_CHAPTER := 01_pooling
+test: test-unit test-handout test-site test-colab
 
 test-unit: setup
 	$(PY) -m pytest tests/unit
@@ -79,7 +81,13 @@ test-notebooks: setup
 
 test-handout: student
 	cd $(STUDENT)/notebooks && PYTHONPATH=$(CURDIR)/$(STUDENT)/notebooks \
-	  $(CURDIR)/$(PY) -m pytest -p no:cacheprovider --nbval-lax chapters
+	  $(CURDIR)/$(PY) -m pytest -p no:cacheprovider --nbval-lax chapters \
+	  --ignore=chapters/$(COLAB_CHAPTER).ipynb
+
+# Colab emulation: Python 3.13 with the packages of Colab's published runtime, a chapter run
+# through its Colab cell (tests/colab/test_colab.py says what is and is not emulated).
+test-colab: setup
+	COLAB_CHAPTER=$(COLAB_CHAPTER) $(PY) -m pytest tests/colab
 
 MATHJAX := $(VENV)/mathjax/node_modules/mathjax/es5/tex-mml-chtml.js
 $(MATHJAX):

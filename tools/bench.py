@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("chapters", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     parser.add_argument("--max-seconds", type=float, default=60.0)
-    parser.add_argument("--max-mb", type=float, default=1536.0)
+    parser.add_argument("--max-mb", type=float, default=1200.0)
     args = parser.parse_args(argv)
     chapters = args.chapters or sorted((ROOT / "chapters").glob("*.ipynb"))
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")

@@ -34,7 +34,7 @@ from tests.conftest import ROOT
 HERE = Path(__file__).resolve().parent
 RUNTIME = HERE / "colab_runtime.txt"
 CACHE = ROOT / "build" / "colab"
-CHAPTER = ROOT / "chapters" / "01_pooling.ipynb"
+CHAPTER = ROOT / "chapters" / f"{os.environ.get('COLAB_CHAPTER', '01_pooling')}.ipynb"
 GITHUB = "https://github.com/multilevel-pymc/multilevel-modeling-with-pymc"
 PRELOAD = (
     "import sys, types\n"
@@ -44,12 +44,26 @@ PRELOAD = (
 
 
 def _python313() -> str:
-    found = os.environ.get("COLAB_PYTHON") or shutil.which("python3.13")
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    for candidate in [found, *sorted(pyenv.glob("3.13*/bin/python3.13"))]:
-        if candidate and Path(candidate).exists():
+    candidates = [
+        os.environ.get("COLAB_PYTHON"),
+        *sorted(pyenv.glob("3.13*/bin/python3.13")),
+    ]
+    candidates += [
+        shutil.which("python3.13"),
+        "/usr/bin/python3.13",
+        "/usr/local/bin/python3.13",
+    ]
+    for candidate in filter(None, candidates):
+        check = "import sys; sys.exit(sys.version_info[:2] != (3, 13))"
+        if (
+            Path(candidate).exists()
+            and subprocess.run([str(candidate), "-c", check]).returncode == 0
+        ):
             return str(candidate)
-    pytest.fail("Python 3.13 is needed to emulate Colab (set COLAB_PYTHON)")
+    pytest.fail(
+        "Python 3.13 is needed to emulate Colab (install it or set COLAB_PYTHON)"
+    )
 
 
 @pytest.fixture(scope="session")

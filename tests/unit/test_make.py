@@ -101,18 +101,25 @@ def test_ci_executes_each_chapter_twice_and_in_order(clone):
         _first(lines, r"-m tools\.student"),
         _first(lines, r"--nbval-lax chapters"),
         _first(lines, r"pytest tests/site"),
+        _first(lines, r"pytest tests/colab"),
     ]
     assert steps == sorted(steps), lines
     executions = [
         line
         for line in lines
-        if re.search(r"jupyter-book build \.|--nbval-lax|tools\.bench", line)
+        if re.search(
+            r"jupyter-book build \.|--nbval-lax|tools\.bench|tests/colab", line
+        )
     ]
-    assert len(executions) == 2, executions
+    # the book (every chapter), the handout (every chapter but one), Colab (that one)
+    assert len(executions) == 3, executions
     handout = lines[
-        _first(lines, r"--nbval-lax chapters") - 1 : _first(lines, r"--nbval-lax")
+        _first(lines, r"cd build/student/notebooks") : _first(lines, r"--ignore=")
     ]
-    assert any("build/student/notebooks" in line for line in handout), handout
+    assert handout, lines
+    skipped = re.search(r"--ignore=chapters/(\S+)\.ipynb", "\n".join(lines)).group(1)
+    assert f"COLAB_CHAPTER={skipped} " in lines[_first(lines, r"pytest tests/colab")]
+    assert (ROOT / "chapters" / f"{skipped}.ipynb").exists()
 
 
 def test_ci_entry_point_runs_make_test():
