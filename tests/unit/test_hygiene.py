@@ -147,3 +147,13 @@ def test_notation_link_is_detected():
         nb(("markdown", "See {ref}`the conventions <notation>`."))
     )
     assert not h.links_to_notation(nb(("markdown", "See the notation page.")))
+
+
+@pytest.mark.parametrize(
+    "page", ["index.md", "instructors.md", "reproducibility.md", "notation.md"]
+)
+def test_book_pages_link_every_chapter_they_mention(page):
+    from tests.conftest import ROOT
+
+    text = (ROOT / page).read_text()
+    assert h.unlinked_chapter_mentions(nb(("markdown", text))) == []
