@@ -24,7 +24,7 @@ def _code_cells(nb):
     return [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
 
 
-def _python(source: str) -> str:
+def python_source(source: str) -> str:
     """The cell without IPython magics and shell lines, so that ast can parse it."""
     return "\n".join(
         "" if line.lstrip().startswith(("%", "!")) else line
@@ -68,7 +68,7 @@ def global_warning_filters(nb) -> list[str]:
     """warnings.filterwarnings/simplefilter outside a ``with warnings.catch_warnings()``."""
     found = []
     for i, cell in _code_cells(nb):
-        tree = ast.parse(_python(cell.source))
+        tree = ast.parse(python_source(cell.source))
         guarded = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.With) and any(
@@ -91,7 +91,7 @@ def defined_functions(nb) -> set[str]:
     """Names of the functions a notebook defines (at any depth)."""
     names = set()
     for _, cell in _code_cells(nb):
-        for node in ast.walk(ast.parse(_python(cell.source))):
+        for node in ast.walk(ast.parse(python_source(cell.source))):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 names.add(node.name)
     return names
@@ -114,7 +114,7 @@ def _top_level_names(nb) -> tuple[set[str], set[str]]:
     """(data names assigned at notebook level, names of imports, functions and classes)."""
     data, callables = set(), set()
     for _, cell in _code_cells(nb):
-        tree = ast.parse(_python(cell.source))
+        tree = ast.parse(python_source(cell.source))
         for node in tree.body:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 for alias in node.names:
@@ -157,7 +157,7 @@ def functions_reading_globals(nb) -> list[str]:
     data, _ = _top_level_names(nb)
     found = []
     for i, cell in _code_cells(nb):
-        for node in ast.walk(ast.parse(_python(cell.source))):
+        for node in ast.walk(ast.parse(python_source(cell.source))):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             local = _local_names(node)

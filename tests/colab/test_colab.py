@@ -29,7 +29,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_checkout
 
 HERE = Path(__file__).resolve().parent
 RUNTIME = HERE / "colab_runtime.txt"
@@ -86,18 +86,7 @@ def colab_base() -> Path:
 @pytest.fixture(scope="session")
 def course_repo(tmp_path_factory) -> Path:
     """A git repository on branch main holding this checkout's tracked files."""
-    repo = tmp_path_factory.mktemp("origin") / "course"
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
+    repo = copy_checkout(tmp_path_factory.mktemp("origin") / "course")
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=repo, check=True)
     subprocess.run([*git, "add", "-A"], cwd=repo, check=True)

@@ -8,6 +8,7 @@ import sys
 import pytest
 import yaml
 
+from tests import hygiene
 from tests.conftest import CHAPTERS, ROOT, read_notebook
 
 SAMPLING_CALLS = {"sample", "sample_prior_predictive", "sample_posterior_predictive"}
@@ -235,10 +236,7 @@ def test_chapters_import_only_runtime_packages():
         for cell in read_notebook(path).cells:
             if cell.cell_type != "code":
                 continue
-            source = "\n".join(
-                "" if ln.lstrip().startswith(("%", "!")) else ln
-                for ln in cell.source.splitlines()
-            )
+            source = hygiene.python_source(cell.source)
             for node in ast.walk(ast.parse(source)):
                 names = []
                 if isinstance(node, ast.Import):

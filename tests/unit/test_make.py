@@ -12,26 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-
-
-def _tracked_files() -> list[str]:
-    out = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [f for f in out.split("\0") if f and (ROOT / f).is_file()]
+from tests.conftest import ROOT, copy_checkout
 
 
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory) -> Path:
-    dest = tmp_path_factory.mktemp("clone") / "course"
-    for name in _tracked_files():
-        (dest / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, dest / name)
+    dest = copy_checkout(tmp_path_factory.mktemp("clone") / "course")
     assert not (dest / ".venv").exists() and not (dest / "_build").exists()
     return dest
 
