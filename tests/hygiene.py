@@ -32,12 +32,58 @@ def python_source(source: str) -> str:
     )
 
 
+_QUANTILE_FUNCS = {"quantile", "percentile", "nanquantile", "nanpercentile"}
+_INTERVAL_FUNCS = {"eti", "hdi"}
+
+
+def _func_name(node) -> str | None:
+    """``f`` for a call ``f(...)`` or ``anything.f(...)``."""
+    if not isinstance(node, ast.Call):
+        return None
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def _numbers(node) -> list[float]:
+    found = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, int | float):
+            if not isinstance(sub.value, bool):
+                found.append(float(sub.value))
+    return found
+
+
+def _interval_calls(source: str) -> list[tuple[int, str]]:
+    """Calls, however they are split over lines, that compute the book's interval."""
+    found = []
+    for node in ast.walk(ast.parse(python_source(source))):
+        name = _func_name(node)
+        if name in _QUANTILE_FUNCS:
+            tails = {0.03, 0.97} if "quantile" in name else {3.0, 97.0}
+            args = [*node.args, *(k.value for k in node.keywords)]
+            if any(v in tails for a in args for v in _numbers(a)):
+                found.append((node.lineno, "hard-coded interval quantile"))
+        elif name in _INTERVAL_FUNCS:
+            found.append((node.lineno, "use utils.stats.interval"))
+    return found
+
+
 def hard_coded_intervals(nb) -> list[str]:
     """Intervals computed by hand (3%/97% quantiles) or with az.eti/az.hdi, not utils.stats."""
     found = []
     for i, cell in _code_cells(nb):
-        for n, line in enumerate(cell.source.splitlines(), 1):
+        lines = cell.source.splitlines()
+        flagged = set()
+        for n, problem in _interval_calls(cell.source):
+            flagged.add(n)
+            found.append(f"cell {i} line {n}: {problem}: {lines[n - 1].strip()}")
+        for n, line in enumerate(lines, 1):
             code = line.split("#", 1)[0]
+            if n in flagged:
+                continue
             if _QUANTILE_CALL.search(code) and (
                 _QUANTILE_PAIR.search(code) or _ONE_TAIL.search(code)
             ):
@@ -55,13 +101,8 @@ def hard_coded_intervals(nb) -> list[str]:
 
 
 def _is_call(node, names: set[str]) -> bool:
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in names
-        and isinstance(node.func.value, ast.Name)
-        and node.func.value.id == "warnings"
-    )
+    """A call of one of ``names``, as ``warnings.f()``, ``w.f()`` or an imported ``f()``."""
+    return _func_name(node) in names
 
 
 def global_warning_filters(nb) -> list[str]:

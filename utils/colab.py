@@ -7,7 +7,9 @@ old version is loaded stays old in memory, and mixing the two fails in odd ways.
 that are already imported in a version the course works with, and when it had to replace
 a package that is already imported, it says so and restarts the runtime (Colab's usual way:
 the kernel process exits and Colab starts a fresh one); the reader then runs the notebook
-again from the top, and the second time nothing is installed.
+again from the top, and the second time nothing is installed. The same holds for any
+imported package that pip changes as a dependency of the pins (it is compared on disk
+before and after the install).
 
 Only the standard library is used here: this runs before the course's packages exist.
 """
@@ -61,6 +63,19 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
 
 
+def _same_version(a: str, b: str) -> bool:
+    """Equal as versions: ``"2.1"`` is ``"2.1.0"``; ``"2.1rc1"`` is not ``"2.1"``."""
+
+    def norm(v: str):
+        release, _, rest = v.strip().lower().partition("+")[0].partition("rc")
+        parts = [int(p) for p in re.findall(r"\d+", release)]
+        while len(parts) > 1 and parts[-1] == 0:
+            parts.pop()
+        return parts, rest, re.sub(r"[\d.]+", "", release)
+
+    return norm(a) == norm(b)
+
+
 def _installed(name: str) -> str | None:
     try:
         return metadata.version(name)
@@ -69,15 +84,26 @@ def _installed(name: str) -> str | None:
 
 
 def _imported_distributions() -> dict[str, str]:
-    """``{distribution: version in memory}`` of the distributions with imported modules."""
+    """``{distribution: version in memory}`` of the distributions with imported modules.
+
+    The version is the imported module's ``__version__``; a distribution whose modules
+    have none (or whose other top-level modules, such as matplotlib's ``mpl_toolkits``,
+    have none) falls back to the version on disk, which never overrides one read from
+    memory.
+    """
     top = {name.split(".")[0] for name in list(sys.modules)}
-    found = {}
+    in_memory, on_disk = {}, {}
     for module, dists in metadata.packages_distributions().items():
-        if module in top:
-            for dist in dists:
-                version = getattr(sys.modules.get(module), "__version__", None)
-                found[_canonical(dist)] = version or _installed(dist) or ""
-    return found
+        if module not in top:
+            continue
+        version = getattr(sys.modules.get(module), "__version__", None)
+        for dist in dists:
+            name = _canonical(dist)
+            if isinstance(version, str) and version:
+                in_memory.setdefault(name, version)
+            else:
+                on_disk[name] = _installed(dist) or ""
+    return {**on_disk, **in_memory}
 
 
 class Plan:
@@ -105,14 +131,14 @@ def plan(pins: dict[str, str], imported: dict[str, str], installed) -> Plan:
         if name in imported:
             loaded = imported[name]
             minimum = COMPATIBLE.get(name)
-            if loaded == version:
+            if _same_version(loaded, version):
                 continue
             if minimum and loaded and _version_tuple(loaded) >= minimum:
                 keep[name] = loaded
                 continue
             install[name] = version
             replace.append(name)
-        elif installed(name) != version:
+        elif not _same_version(installed(name) or "", version):
             install[name] = version
     return Plan(install, keep, sorted(replace))
 
@@ -125,10 +151,16 @@ def prepare(course_dir: Path, *, restart=None) -> Plan:
     """
     course_dir = Path(course_dir)
     pins = read_pins(course_dir / "requirements.txt")
-    todo = plan(pins, _imported_distributions(), _installed)
+    imported = _imported_distributions()
+    todo = plan(pins, imported, _installed)
     if todo.install or _installed("multilevel-pymc-utils") is None:
+        # Every pin constrains pip, kept versions included, so that no dependency of a
+        # pin moves a pinned package elsewhere.
         constraints = course_dir / ".colab-constraints.txt"
-        constraints.write_text("".join(f"{n}=={v}\n" for n, v in todo.keep.items()))
+        constraints.write_text(
+            "".join(f"{n}=={v}\n" for n, v in {**pins, **todo.keep}.items())
+        )
+        before = {name: _installed(name) for name in imported}
         print(
             f"Installing {len(todo.install)} pinned package(s) for the course"
             + (f"; keeping Colab's {', '.join(todo.keep)}" if todo.keep else "")
@@ -141,6 +173,9 @@ def prepare(course_dir: Path, *, restart=None) -> Plan:
             + ["-e", str(course_dir)],
             check=True,
         )
+        # A loaded package that pip changed on disk, pinned or not, is stale in memory.
+        changed = [n for n, v in before.items() if _installed(n) != v]
+        todo.replace_loaded = sorted({*todo.replace_loaded, *changed})
     if str(course_dir) not in sys.path:
         sys.path.insert(0, str(course_dir))
     if todo.restart:

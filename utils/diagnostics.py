@@ -114,16 +114,21 @@ class FitCheck:
         return f"FitCheck({self})"
 
 
-def _extreme(values, largest: bool) -> tuple[float, str]:
+def _extreme(values, largest: bool, constant) -> tuple[float, str]:
     """The largest (or smallest) entry over every variable, and its 'name[coord]' label.
 
-    A NaN counts as the worst value, so that it fails the gate instead of hiding.
+    A NaN counts as the worst value, so that it fails the gate instead of hiding, except
+    on entries that ``constant`` marks: those take one value in every draw of every chain
+    (the fixed 1s and 0s of a Cholesky factor or correlation matrix), so r_hat and ESS are
+    undefined there and there is nothing to check.
     """
     candidates = []
     for name, da in values.data_vars.items():
         arr = np.atleast_1d(np.asarray(da, dtype=float))
-        flat = np.where(np.isnan(arr), np.inf if largest else -np.inf, arr).ravel()
-        if flat.size == 0:
+        fixed = np.atleast_1d(np.asarray(constant[name], dtype=bool))
+        flat = np.where(np.isnan(arr), np.inf if largest else -np.inf, arr)
+        flat = np.where(fixed, -np.inf if largest else np.inf, flat).ravel()
+        if flat.size == 0 or fixed.all():
             continue
         i = int(np.argmax(flat) if largest else np.argmin(flat))
         label = name
@@ -151,7 +156,8 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
         The result of ``pm.sample`` (needs ``posterior`` and ``sample_stats``).
     var_names : list of str, optional
         Posterior variables to check; default all of them. Unknown names raise
-        ``KeyError`` listing the available ones.
+        ``KeyError`` listing the available ones. Entries that are constant over every
+        draw of every chain (the fixed entries of a Cholesky factor) are skipped.
     max_r_hat, min_ess : float
         The gates (the book uses 1.01 and 400).
     """
@@ -184,9 +190,11 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
     r_hat = az.rhat(posterior)
     ess_bulk = az.ess(posterior, method="bulk")
     ess_tail = az.ess(posterior, method="tail")
-    worst_r_hat, worst_r_hat_name = _extreme(r_hat, largest=True)
-    min_bulk, worst_bulk = _extreme(ess_bulk, largest=False)
-    min_tail, _ = _extreme(ess_tail, largest=False)
+    sample_dims = ("chain", "draw")
+    constant = posterior.max(sample_dims) == posterior.min(sample_dims)
+    worst_r_hat, worst_r_hat_name = _extreme(r_hat, largest=True, constant=constant)
+    min_bulk, worst_bulk = _extreme(ess_bulk, largest=False, constant=constant)
+    min_tail, _ = _extreme(ess_tail, largest=False, constant=constant)
     result = FitCheck(
         divergences=divergences,
         draws=draws,

@@ -12,8 +12,15 @@ across chapters:
 - ``rho``: the correlation of a group's intercept and slope (correlated form only);
 - ``sigma``: the residual sd of an observation.
 
-The data enter as ``pm.Data`` containers named ``x_name``, ``f"{group_dim}_idx"`` and
-(observed) ``y_name``, so that ``pm.set_data`` can swap in new observations to predict.
+The predictor and the group index enter as ``pm.Data`` containers named ``x_name`` and
+``f"{group_dim}_idx"``; the outcome ``y_name`` is a plain observed array. A new group is
+predicted with the course's idiom (a copy of the model with the new group's variable,
+then ``pm.sample_posterior_predictive``).
+
+``pm.compute_log_likelihood`` (PyMC 6.4) fails on the ``correlated=True,
+separate_scales=True`` form: it cannot match the name of ``pm.LKJCorr``'s transformed
+variable to the posterior. The ``separate_scales=False`` form (``pm.LKJCholeskyCov``)
+has the same prior and works; use it where PSIS-LOO is needed.
 """
 
 from __future__ import annotations

@@ -95,6 +95,8 @@ def interval(
     draws = _as_draws(draws)
     if isinstance(draws, xr.DataArray):
         dims = _sample_dims(draws, sample_dims)
+        if bool(draws.isnull().any()):
+            raise ValueError(f"draws of {draws.name or 'the variable'} contain NaN")
         out = draws.quantile(q, dim=dims).rename(quantile="bound")
         out = out.assign_coords(bound=["lower", "upper"])
         return out.transpose(..., "bound")
@@ -206,13 +208,15 @@ def _positive(name: str, value, allow_zero: bool = False):
         raise ValueError(
             f"{name} must be {'non-negative' if allow_zero else 'positive'}"
         )
-    return value
+    # a DataArray keeps its labels (posterior draws broadcast by dimension name);
+    # anything else becomes a float array, so that lists work too
+    return value if isinstance(value, xr.DataArray) else arr
 
 
 def _precisions(n, sigma, tau):
-    _positive("n", n, allow_zero=True)
-    _positive("sigma", sigma)
-    _positive("tau", tau)
+    n = _positive("n", n, allow_zero=True)
+    sigma = _positive("sigma", sigma)
+    tau = _positive("tau", tau)
     return n / sigma**2, 1 / tau**2
 
 

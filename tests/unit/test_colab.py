@@ -65,3 +65,75 @@ def test_the_restart_is_announced_before_it_happens(tmp_path, monkeypatch, capsy
     assert todo.restart and restarted == [True]
     assert "pymc==6.4.0" in calls[0] and "-e" in calls[0]
     assert "run the notebook again from the top" in capsys.readouterr().out
+
+
+def test_versions_compare_as_versions_not_strings():
+    assert colab._same_version("2.1", "2.1.0")
+    assert colab._same_version("6.4.0", "6.4.0")
+    assert not colab._same_version("2.1rc1", "2.1")
+    assert not colab._same_version("2.1.3", "2.1")
+    todo = plan({"numpy": "2.1.0"}, {}, {"numpy": "2.1"}.get)
+    assert todo.install == {}
+
+
+def test_a_module_without_a_version_does_not_hide_the_one_in_memory(monkeypatch):
+    # matplotlib's distribution also ships mpl_toolkits, which has no __version__
+    import types
+
+    fake = {
+        "fakeplot": types.SimpleNamespace(__version__="3.10.0"),
+        "fake_toolkits": types.SimpleNamespace(),
+    }
+    monkeypatch.setattr(colab.sys, "modules", fake)
+    monkeypatch.setattr(
+        colab.metadata,
+        "packages_distributions",
+        lambda: {"fake_toolkits": ["fakeplot"], "fakeplot": ["fakeplot"]},
+    )
+    monkeypatch.setattr(colab, "_installed", lambda name: "3.11.2")
+    assert colab._imported_distributions() == {"fakeplot": "3.10.0"}
+
+
+def _prepare(tmp_path, monkeypatch, imported, disk_before, disk_after):
+    (tmp_path / "requirements.txt").write_text("pymc==6.4.0\nnumpy==2.5.5\n")
+    monkeypatch.setattr(colab, "_imported_distributions", lambda: imported)
+    disk = dict(disk_before)
+    monkeypatch.setattr(colab, "_installed", lambda name: disk.get(name))
+    calls = []
+
+    def run(cmd, check):
+        calls.append(cmd)
+        disk.update(disk_after)
+
+    monkeypatch.setattr(colab.subprocess, "run", run)
+    restarted = []
+    todo = colab.prepare(tmp_path, restart=lambda: restarted.append(True))
+    return todo, restarted, calls
+
+
+def test_an_imported_dependency_that_pip_changes_forces_a_restart(
+    tmp_path, monkeypatch
+):
+    todo, restarted, _ = _prepare(
+        tmp_path,
+        monkeypatch,
+        imported={"numpy": "2.1.3", "typing-extensions": "4.12.0"},
+        disk_before={"numpy": "2.1.3", "typing-extensions": "4.12.0"},
+        disk_after={"pymc": "6.4.0", "typing-extensions": "4.15.0"},
+    )
+    assert todo.replace_loaded == ["typing-extensions"] and restarted == [True]
+
+
+def test_no_restart_when_pip_leaves_every_loaded_package_alone(tmp_path, monkeypatch):
+    todo, restarted, calls = _prepare(
+        tmp_path,
+        monkeypatch,
+        imported={"numpy": "2.1.3"},
+        disk_before={"numpy": "2.1.3"},
+        disk_after={"pymc": "6.4.0", "multilevel-pymc-utils": "0"},
+    )
+    assert not todo.restart and restarted == []
+    # every pin constrains pip; a kept version replaces its pin
+    constraints = (tmp_path / ".colab-constraints.txt").read_text().split()
+    assert sorted(constraints) == ["numpy==2.1.3", "pymc==6.4.0"]
+    assert "-c" in calls[0]

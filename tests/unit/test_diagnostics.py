@@ -91,6 +91,24 @@ def test_rejects_single_chain(rng):
         check_fit(_idata({"mu": rng.normal(size=(1, 1000))}))
 
 
+def test_fixed_entries_of_a_cholesky_factor_are_skipped(rng):
+    # a 2x2 correlation Cholesky factor: [0, 0] is always 1 and [0, 1] always 0, so their
+    # r_hat and ESS are NaN; only the free entries are checked
+    rho = np.tanh(rng.normal(scale=0.3, size=(4, 1000)))
+    chol = np.zeros((4, 1000, 2, 2))
+    chol[..., 0, 0] = 1.0
+    chol[..., 1, 0] = rho
+    chol[..., 1, 1] = np.sqrt(1 - rho**2)
+    fit = check_fit(_idata({"mu": rng.normal(size=(4, 1000)), "corr_chol": chol}))
+    assert fit.ok, fit
+    assert np.isfinite(fit.max_r_hat) and fit.max_r_hat < 1.01
+    # a stuck chain on a free entry still fails, and is named
+    chol[0, :, 1, 0] += 0.5
+    stuck = check_fit(_idata({"mu": rng.normal(size=(4, 1000)), "corr_chol": chol}))
+    assert not stuck.ok
+    assert stuck.worst_r_hat.startswith("corr_chol")
+
+
 def test_nan_r_hat_fails(rng):
     fit = check_fit(_idata({"mu": np.ones((4, 1000)) * np.nan}))
     assert not fit.ok

@@ -53,6 +53,15 @@ def test_hard_coded_interval_is_caught(source):
     assert h.hard_coded_intervals(nb(("code", source)))
 
 
+def test_interval_split_over_lines_or_imported_is_caught():
+    split = "low, high = np.quantile(\n    draws,\n    [0.03, 0.97],\n    axis=0,\n)"
+    assert h.hard_coded_intervals(nb(("code", split)))
+    keyword = "q = draws.quantile(\n    q=(0.03,\n       0.97), dim='draw')"
+    assert h.hard_coded_intervals(nb(("code", keyword)))
+    imported = "from arviz import eti\nci = eti(\n    draws\n)"
+    assert h.hard_coded_intervals(nb(("code", imported)))
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -70,6 +79,10 @@ def test_global_warning_filter_is_caught_and_guarded_one_allowed():
     planted = "import warnings\nwarnings.filterwarnings('ignore', category=UserWarning)"
     assert h.global_warning_filters(nb(("code", planted)))
     assert h.global_warning_filters(nb(("code", "warnings.simplefilter('ignore')")))
+    imported = "from warnings import filterwarnings\nfilterwarnings('ignore')"
+    assert h.global_warning_filters(nb(("code", imported)))
+    aliased = "import warnings as w\nw.simplefilter('ignore')"
+    assert h.global_warning_filters(nb(("code", aliased)))
     guarded = (
         "with warnings.catch_warnings():\n"
         "    warnings.filterwarnings('ignore', message='BLAS')\n"

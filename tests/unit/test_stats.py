@@ -157,3 +157,24 @@ def test_normal_formulas_refuse_impossible_inputs(n, sigma, tau):
 
 def test_summary_is_a_dataframe(posterior):
     assert isinstance(summarize(posterior), pd.DataFrame)
+
+
+def test_normal_formulas_accept_lists():
+    from utils.stats import conditional_posterior_sd, shrinkage_weight
+
+    w = shrinkage_weight([0, 4], [2.0, 2.0], 1.0)
+    np.testing.assert_allclose(w, [0.0, 0.5])
+    np.testing.assert_allclose(conditional_posterior_sd([4], 2.0, 1.0), [np.sqrt(0.5)])
+
+
+def test_interval_refuses_nan_draws_in_a_dataarray_as_in_an_array():
+    import xarray as xr
+
+    from utils.stats import interval
+
+    draws = np.random.default_rng(0).normal(size=(2, 100))
+    draws[1, 5] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        interval(xr.DataArray(draws, dims=("chain", "draw"), name="mu"))
+    with pytest.raises(ValueError, match="NaN"):
+        interval(draws.ravel())
