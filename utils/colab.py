@@ -44,6 +44,10 @@ def read_pins(requirements: Path) -> dict[str, str]:
     pins = {}
     for raw in Path(requirements).read_text().splitlines():
         line = raw.split("#", 1)[0].strip()
+        if line.startswith(("-r", "--requirement", "-c", "--constraint")):
+            raise ValueError(
+                f"{requirements}: includes another file ({raw!r}); list the pins here"
+            )
         if not line or line.startswith("-"):
             continue
         match = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([A-Za-z0-9_.]+)", line)

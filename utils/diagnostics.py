@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 import arviz as az
 import numpy as np
+import xarray as xr
 
 __all__ = ["FitCheck", "check_fit", "MAX_R_HAT", "MIN_ESS"]
 
@@ -118,9 +119,10 @@ def _extreme(values, largest: bool, constant) -> tuple[float, str]:
     """The largest (or smallest) entry over every variable, and its 'name[coord]' label.
 
     A NaN counts as the worst value, so that it fails the gate instead of hiding, except
-    on entries that ``constant`` marks: those take one value in every draw of every chain
-    (the fixed 1s and 0s of a Cholesky factor or correlation matrix), so r_hat and ESS are
-    undefined there and there is nothing to check.
+    on entries that ``constant`` marks: the structural 0s and 1s of a matrix-valued
+    variable (a Cholesky factor or correlation matrix), equal in every draw of every
+    chain, whose r_hat and ESS are undefined and where there is nothing to check. A
+    scalar or vector parameter that never moved is not skipped: it fails.
     """
     candidates = []
     for name, da in values.data_vars.items():
@@ -161,6 +163,13 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
     max_r_hat, min_ess : float
         The gates (the book uses 1.01 and 400).
     """
+    for gate, value in (("max_r_hat", max_r_hat), ("min_ess", min_ess)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{gate} must be a number, got {value!r}")
+    if not max_r_hat >= 1:
+        raise ValueError(f"max_r_hat must be at least 1, got {max_r_hat}")
+    if not min_ess > 0:
+        raise ValueError(f"min_ess must be positive, got {min_ess}")
     if not hasattr(idata, "children") or "posterior" not in idata.children:
         raise TypeError(
             "check_fit needs the DataTree returned by pm.sample (no 'posterior' group)"
@@ -169,6 +178,8 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
     if var_names is not None:
         if isinstance(var_names, str):
             var_names = [var_names]
+        if not var_names:
+            raise ValueError("var_names is empty: name at least one variable")
         unknown = [v for v in var_names if v not in posterior.data_vars]
         if unknown:
             raise KeyError(
@@ -191,7 +202,11 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
     ess_bulk = az.ess(posterior, method="bulk")
     ess_tail = az.ess(posterior, method="tail")
     sample_dims = ("chain", "draw")
-    constant = posterior.max(sample_dims) == posterior.min(sample_dims)
+    lowest, highest = posterior.min(sample_dims), posterior.max(sample_dims)
+    constant = (lowest == highest) & ((lowest == 0) | (lowest == 1))
+    for name, da in posterior.data_vars.items():
+        if da.ndim - len(sample_dims) < 2:  # only matrices have structural entries
+            constant[name] = xr.zeros_like(constant[name], dtype=bool)
     worst_r_hat, worst_r_hat_name = _extreme(r_hat, largest=True, constant=constant)
     min_bulk, worst_bulk = _extreme(ess_bulk, largest=False, constant=constant)
     min_tail, _ = _extreme(ess_tail, largest=False, constant=constant)

@@ -61,15 +61,30 @@ def _check_priors(priors: dict) -> dict:
         raise ValueError(
             f"priors: missing {missing}, unknown {extra}; expected {PRIOR_KEYS}"
         )
+
+    def number(value) -> bool:
+        return (
+            isinstance(value, int | float | np.number)
+            and not isinstance(value, bool)
+            and bool(np.isfinite(value))
+        )
+
     for key in ("mu_alpha", "mu_beta"):
         value = priors[key]
-        if np.shape(value) != (2,) or not float(value[1]) > 0:
+        if (
+            np.shape(value) != (2,)
+            or not all(number(v) for v in value)
+            or not value[1] > 0
+        ):
             raise ValueError(
-                f"priors[{key!r}] must be (mean, sd) with sd > 0, got {value!r}"
+                f"priors[{key!r}] must be (mean, sd), finite numbers with sd > 0, "
+                f"got {value!r}"
             )
     for key in ("sigma_alpha", "sigma_beta", "sigma"):
-        if not np.isscalar(priors[key]) or not float(priors[key]) > 0:
-            raise ValueError(f"priors[{key!r}] must be a positive half-normal scale")
+        if not number(priors[key]) or not priors[key] > 0:
+            raise ValueError(
+                f"priors[{key!r}] must be a positive, finite half-normal scale"
+            )
     return priors
 
 
@@ -116,11 +131,29 @@ def varying_slopes_model(
         With ``correlated=True``: sample the scales as half-normals and the correlation's
         Cholesky factor with ``pm.LKJCorr`` (default), or all of it at once with
         ``pm.LKJCholeskyCov`` (``False``). Same prior, different sampler coordinates.
+        Without ``correlated`` it has no effect (so that one set of options can switch
+        the correlation off).
     """
     import pymc as pm
     import pytensor.tensor as pt
 
     priors = _check_priors(priors)
+    for flag, value in (
+        ("centered", centered),
+        ("correlated", correlated),
+        ("separate_scales", separate_scales),
+    ):
+        if not isinstance(value, bool | np.bool_):
+            raise TypeError(f"{flag} must be True or False, got {value!r}")
+    if group_dim == "obs_id" or not isinstance(group_dim, str) or not group_dim:
+        raise ValueError(
+            f"group_dim must be a name other than 'obs_id' (the observations' "
+            f"dimension), got {group_dim!r}"
+        )
+    if isinstance(groups, str) or len(groups) == 0:
+        raise ValueError(
+            f"groups must be a non-empty sequence of labels, got {groups!r}"
+        )
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     group_idx = np.asarray(group_idx)

@@ -1,8 +1,9 @@
 """Posterior summaries in the book's one convention, and the normal-normal formulas.
 
 Every interval in the book is an equal-tailed credible interval of probability
-:data:`CI_PROB` (94%) around the posterior mean; :func:`interval` and :func:`summarize`
-are the only places that turn that probability into quantiles.
+:data:`CI_PROB` (94%): it runs from the 3% to the 97% quantile of the draws. Chapters
+compute intervals with :func:`interval` and :func:`summarize`; ArviZ's own summaries and
+plots use the same probability once :func:`utils.plotting.set_theme` has run.
 
 The normal-normal formulas describe a group mean with ``n`` observations of noise sd
 ``sigma``, drawn from a population with sd ``tau``: :func:`shrinkage_weight` is the weight
@@ -95,8 +96,12 @@ def interval(
     draws = _as_draws(draws)
     if isinstance(draws, xr.DataArray):
         dims = _sample_dims(draws, sample_dims)
-        if bool(draws.isnull().any()):
-            raise ValueError(f"draws of {draws.name or 'the variable'} contain NaN")
+        if not bool(np.isfinite(draws).all()):
+            raise ValueError(
+                f"draws of {draws.name or 'the variable'} contain NaN or infinity"
+            )
+        if int(np.prod([draws.sizes[d] for d in dims])) < 2:
+            raise ValueError(f"interval needs at least 2 draws over {dims}")
         out = draws.quantile(q, dim=dims).rename(quantile="bound")
         out = out.assign_coords(bound=["lower", "upper"])
         return out.transpose(..., "bound")
@@ -104,8 +109,8 @@ def interval(
         raise ValueError(
             "sample_dims applies to a DataArray; arrays are reduced over axis 0"
         )
-    if np.isnan(draws).any():
-        raise ValueError("draws contain NaN")
+    if not np.isfinite(draws).all():
+        raise ValueError("draws contain NaN or infinity")
     return np.moveaxis(np.quantile(draws, q, axis=0), 0, -1)
 
 
@@ -200,9 +205,18 @@ def summarize(
 
 
 def _positive(name: str, value, allow_zero: bool = False):
-    arr = np.asarray(value, dtype=float)
+    if value is None or isinstance(value, str | bytes):
+        raise TypeError(
+            f"{name} must be a number or an array of numbers, got {value!r}"
+        )
+    arr = np.asarray(value)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+    arr = arr.astype(float)
     if np.isnan(arr).any():
         raise ValueError(f"{name} has missing values")
+    if np.isinf(arr).any():
+        raise ValueError(f"{name} must be finite")
     bad = arr < 0 if allow_zero else arr <= 0
     if bad.any():
         raise ValueError(
@@ -229,8 +243,11 @@ def shrinkage_weight(n, sigma, tau):
         w = (n / sigma**2) / (n / sigma**2 + 1 / tau**2),
 
     the data's share of the total precision: 0 for a group without data, towards 1 as
-    ``n`` grows. Arguments broadcast (numbers, numpy arrays or xarray DataArrays, e.g.
-    posterior draws of ``sigma`` and ``tau``); ``n`` >= 0, ``sigma`` > 0, ``tau`` > 0.
+    ``n`` grows. Arguments broadcast by numpy's rules, or by dimension name when all
+    array arguments are xarray DataArrays (e.g. posterior draws of ``sigma`` and ``tau``
+    with group sizes as a DataArray over the group dimension); to combine a numpy array
+    of group sizes with draws, wrap the sizes in a DataArray first, since numpy
+    broadcasting aligns by position. ``n`` >= 0, ``sigma`` > 0, ``tau`` > 0, all finite.
     """
     data, prior = _precisions(n, sigma, tau)
     return data / (data + prior)

@@ -139,3 +139,25 @@ def test_no_fit_log_without_the_variable(rng, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     check_fit(_idata({"mu": rng.normal(size=(4, 1000))}))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_parameter_that_never_moved_fails(rng):
+    # every chain stuck at one value: r_hat is undefined, and that must not pass
+    fit = check_fit(
+        _idata({"mu": rng.normal(size=(4, 1000)), "tau": np.full((4, 1000), 0.7)})
+    )
+    assert not fit.ok
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"max_r_hat": "1.01"}, TypeError),
+        ({"max_r_hat": 0.5}, ValueError),
+        ({"min_ess": -5}, ValueError),
+        ({"var_names": []}, ValueError),
+    ],
+)
+def test_bad_gates_and_empty_var_names_are_refused(rng, kwargs, error):
+    with pytest.raises(error):
+        check_fit(_idata({"mu": rng.normal(size=(4, 100))}), **kwargs)

@@ -58,6 +58,8 @@ def test_interval_split_over_lines_or_imported_is_caught():
     assert h.hard_coded_intervals(nb(("code", split)))
     keyword = "q = draws.quantile(\n    q=(0.03,\n       0.97), dim='draw')"
     assert h.hard_coded_intervals(nb(("code", keyword)))
+    stored = "q = [0.03, 0.97]\nlow, high = np.quantile(x, q)"
+    assert h.hard_coded_intervals(nb(("code", stored)))
     imported = "from arviz import eti\nci = eti(\n    draws\n)"
     assert h.hard_coded_intervals(nb(("code", imported)))
 
@@ -69,6 +71,9 @@ def test_interval_split_over_lines_or_imported_is_caught():
         "low, high = np.quantile(x, [0.2, 0.8])",
         "assert np.quantile(s, 0.01) < obs < np.quantile(s, 0.99)",
         "x = 0.03 * y  # 0.97 is not a quantile here",
+        "m = np.quantile(x, 0.3)",
+        "iqr = np.percentile(x, [25, 75], axis=3)",
+        "t = np.quantile(\n    x,\n    [0.25, 0.75],\n    axis=3,\n)",
     ],
 )
 def test_other_quantiles_are_allowed(source):

@@ -105,6 +105,23 @@ def test_generic_builder_validates_input():
         varying_slopes_model(x, y, idx, ["a", "b"], group_dim="g", priors=bad)
     with pytest.raises(ValueError, match="eta"):
         varying_slopes_model(x, y, idx, ["a", "b"], correlated=True, eta=0, **ok)
+    with pytest.raises(ValueError, match="obs_id"):
+        varying_slopes_model(
+            x, y, idx, ["a", "b"], group_dim="obs_id", priors=RADON_PRIORS
+        )
+    with pytest.raises(ValueError, match="sequence of labels"):
+        varying_slopes_model(x, y, idx, "ab", **ok)
+    with pytest.raises(TypeError, match="True or False"):
+        varying_slopes_model(x, y, idx, ["a", "b"], centered="no", **ok)
+    for prior in (
+        {"mu_alpha": (np.nan, 1.0)},
+        {"mu_beta": ("a", 1.0)},
+        {"sigma": np.inf},
+    ):
+        with pytest.raises(ValueError, match="finite"):
+            varying_slopes_model(
+                x, y, idx, ["a", "b"], group_dim="g", priors={**RADON_PRIORS, **prior}
+            )
 
 
 def test_radon_builder_fixes_its_priors(radon):

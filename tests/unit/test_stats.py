@@ -178,3 +178,20 @@ def test_interval_refuses_nan_draws_in_a_dataarray_as_in_an_array():
         interval(xr.DataArray(draws, dims=("chain", "draw"), name="mu"))
     with pytest.raises(ValueError, match="NaN"):
         interval(draws.ravel())
+
+
+@pytest.mark.parametrize("n", [None, "3", True, np.inf])
+def test_normal_formulas_refuse_non_numbers_and_infinity(n):
+    from utils.stats import shrinkage_weight
+
+    with pytest.raises((TypeError, ValueError)):
+        shrinkage_weight(n, 1.0, 1.0)
+
+
+def test_interval_refuses_infinite_draws_and_a_single_draw():
+    from utils.stats import interval
+
+    with pytest.raises(ValueError, match="infinity"):
+        interval(np.array([1.0, np.inf, 2.0, 3.0]))
+    with pytest.raises(ValueError, match="at least 2 draws"):
+        interval(xr.DataArray(np.ones((1, 1)), dims=("chain", "draw")))
