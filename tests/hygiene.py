@@ -51,10 +51,10 @@ def _numbers(node) -> list[float]:
     return found
 
 
-def _interval_calls(source: str) -> list[tuple[int, str]]:
+def _interval_calls(tree) -> list[tuple[int, str]]:
     """Calls, however they are split over lines, that compute the book's interval."""
     found = []
-    for node in ast.walk(ast.parse(python_source(source))):
+    for node in ast.walk(tree):
         name = _func_name(node)
         if name in _QUANTILE_FUNCS:
             tails = {0.03, 0.97} if "quantile" in name else {3.0, 97.0}
@@ -74,10 +74,10 @@ def _interval_calls(source: str) -> list[tuple[int, str]]:
     return found
 
 
-def _interval_pairs(source: str) -> list[int]:
+def _interval_pairs(tree) -> list[int]:
     """Lines of list/tuple literals holding both 0.03 and 0.97 (or 3 and 97)."""
     found = []
-    for node in ast.walk(ast.parse(python_source(source))):
+    for node in ast.walk(tree):
         if isinstance(node, ast.List | ast.Tuple):
             values = {
                 e.value
@@ -98,11 +98,12 @@ def hard_coded_intervals(nb) -> list[str]:
     found = []
     for i, cell in _code_cells(nb):
         lines = cell.source.splitlines()
-        calls = _interval_calls(cell.source)
+        tree = ast.parse(python_source(cell.source))
+        calls = _interval_calls(tree)
         flagged = {n for n, _ in calls}
         for n, problem in calls:
             found.append(f"cell {i} line {n}: {problem}: {lines[n - 1].strip()}")
-        for n in _interval_pairs(cell.source):
+        for n in _interval_pairs(tree):
             if n not in flagged:
                 found.append(
                     f"cell {i} line {n}: hard-coded interval quantiles: "

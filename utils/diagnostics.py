@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass
 
 import arviz as az
 import numpy as np
-import xarray as xr
 
 __all__ = ["FitCheck", "check_fit", "MAX_R_HAT", "MIN_ESS"]
 
@@ -158,8 +157,9 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
         The result of ``pm.sample`` (needs ``posterior`` and ``sample_stats``).
     var_names : list of str, optional
         Posterior variables to check; default all of them. Unknown names raise
-        ``KeyError`` listing the available ones. Entries that are constant over every
-        draw of every chain (the fixed entries of a Cholesky factor) are skipped.
+        ``KeyError`` listing the available ones. The structural 0s and 1s of a
+        matrix-valued variable (the fixed entries of a Cholesky factor), equal in every
+        draw of every chain, are skipped; any other entry that never moved fails.
     max_r_hat, min_ess : float
         The gates (the book uses 1.01 and 400).
     """
@@ -203,10 +203,10 @@ def check_fit(idata, var_names=None, max_r_hat=MAX_R_HAT, min_ess=MIN_ESS) -> Fi
     ess_tail = az.ess(posterior, method="tail")
     sample_dims = ("chain", "draw")
     lowest, highest = posterior.min(sample_dims), posterior.max(sample_dims)
-    constant = (lowest == highest) & ((lowest == 0) | (lowest == 1))
-    for name, da in posterior.data_vars.items():
-        if da.ndim - len(sample_dims) < 2:  # only matrices have structural entries
-            constant[name] = xr.zeros_like(constant[name], dtype=bool)
+    structural = (lowest == highest) & ((lowest == 0) | (lowest == 1))
+    # only matrices have structural entries
+    is_matrix = {name: da.ndim >= 2 for name, da in lowest.data_vars.items()}
+    constant = {name: structural[name] & is_matrix[name] for name in structural}
     worst_r_hat, worst_r_hat_name = _extreme(r_hat, largest=True, constant=constant)
     min_bulk, worst_bulk = _extreme(ess_bulk, largest=False, constant=constant)
     min_tail, _ = _extreme(ess_tail, largest=False, constant=constant)

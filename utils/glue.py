@@ -12,6 +12,8 @@ cannot format (the book build then fails with a warning).
 
 from __future__ import annotations
 
+import numpy as np
+
 __all__ = ["glue"]
 
 try:
@@ -22,10 +24,6 @@ except ImportError:  # pragma: no cover - exercised by the Colab emulation and B
 
 def _plain(variable):
     """A numpy scalar (or 0-d array) as a Python scalar; anything else unchanged."""
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - numpy is a course requirement
-        return variable
     if isinstance(variable, np.generic) or (
         isinstance(variable, np.ndarray) and variable.ndim == 0
     ):
