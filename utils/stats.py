@@ -23,6 +23,7 @@ __all__ = [
     "CI_PROB",
     "SAMPLE_DIMS",
     "conditional_posterior_sd",
+    "grid_quantile",
     "interval",
     "shrinkage_weight",
     "summarize",
@@ -265,3 +266,39 @@ def conditional_posterior_sd(n, sigma, tau):
     """
     data, prior = _precisions(n, sigma, tau)
     return 1 / np.sqrt(data + prior)
+
+
+def grid_quantile(values, weights, q):
+    """Quantiles of a posterior evaluated on a grid (of one or several parameters).
+
+    ``values`` holds the grid values of the parameter of interest and ``weights`` the
+    (unnormalised) posterior weight of each grid point, of the same shape; for a grid
+    over several parameters pass the grid of the one you want with the joint weights, so
+    the others are summed out. Returns, for each probability in ``q``, the smallest grid
+    value whose cumulative normalised weight reaches it (a float for a scalar ``q``, an
+    array of ``q``'s shape otherwise). With ``q`` uniform on (0, 1) this is inverse-CDF
+    sampling from the grid. The result is exact up to the grid spacing, so the grid must
+    be fine where the posterior has mass and cover it.
+    """
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if values.shape != weights.shape:
+        raise ValueError(
+            f"values and weights must have the same shape, got {values.shape} and "
+            f"{weights.shape}"
+        )
+    if values.size == 0:
+        raise ValueError("the grid is empty")
+    if not (np.isfinite(values).all() and np.isfinite(weights).all()):
+        raise ValueError("values and weights must be finite (no NaN or infinity)")
+    if (weights < 0).any() or weights.sum() <= 0:
+        raise ValueError("weights must be non-negative with a positive sum")
+    probs = np.asarray(q, dtype=float)
+    if not np.isfinite(probs).all() or (probs < 0).any() or (probs > 1).any():
+        raise ValueError(f"q must lie in [0, 1], got {q!r}")
+    order = np.argsort(values, axis=None, kind="stable")
+    cdf = np.cumsum(weights.ravel()[order])
+    cdf /= cdf[-1]
+    index = np.minimum(np.searchsorted(cdf, probs, side="left"), cdf.size - 1)
+    result = values.ravel()[order][index]
+    return float(result) if result.ndim == 0 else result

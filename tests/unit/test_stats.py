@@ -10,6 +10,7 @@ from utils import plotting
 from utils.stats import (
     CI_PROB,
     conditional_posterior_sd,
+    grid_quantile,
     interval,
     shrinkage_weight,
     summarize,
@@ -195,3 +196,43 @@ def test_interval_refuses_infinite_draws_and_a_single_draw():
         interval(np.array([1.0, np.inf, 2.0, 3.0]))
     with pytest.raises(ValueError, match="at least 2 draws"):
         interval(xr.DataArray(np.ones((1, 1)), dims=("chain", "draw")))
+
+
+def test_grid_quantile_matches_a_normal_and_marginalises():
+    grid = np.linspace(-6, 6, 4001)
+    weights = sps.norm.pdf(grid)
+    lo, mid, hi = grid_quantile(grid, weights, [0.03, 0.5, 0.97])
+    assert abs(mid) < 0.01
+    assert abs(hi - sps.norm.ppf(0.97)) < 0.01 and abs(lo + hi) < 0.01
+    assert isinstance(grid_quantile(grid, weights, 0.5), float)
+    # a 2-D grid: the other parameter is summed out; unnormalised weights are fine
+    a, b = np.meshgrid(grid[::10], np.linspace(0, 1, 50), indexing="ij")
+    joint = 7 * sps.norm.pdf(a) * (1 + b)
+    assert abs(grid_quantile(a, joint, 0.975) - sps.norm.ppf(0.975)) < 0.05
+
+
+def test_grid_quantile_is_the_smallest_value_reaching_q():
+    values = np.array([3.0, 1.0, 2.0])  # unsorted on purpose
+    weights = np.array([1.0, 1.0, 2.0])  # cdf over 1, 2, 3: 0.25, 0.75, 1
+    assert grid_quantile(values, weights, 0.25) == 1.0
+    assert grid_quantile(values, weights, 0.26) == 2.0
+    assert grid_quantile(values, weights, 1.0) == 3.0
+    assert grid_quantile(values, weights, 0.0) == 1.0
+
+
+@pytest.mark.parametrize(
+    "values, weights, q, match",
+    [
+        ([1.0, 2.0], [1.0], 0.5, "same shape"),
+        ([], [], 0.5, "empty"),
+        ([1.0, np.nan], [1.0, 1.0], 0.5, "finite"),
+        ([1.0, 2.0], [1.0, np.inf], 0.5, "finite"),
+        ([1.0, 2.0], [-1.0, 2.0], 0.5, "non-negative"),
+        ([1.0, 2.0], [0.0, 0.0], 0.5, "positive sum"),
+        ([1.0, 2.0], [1.0, 1.0], 1.5, r"\[0, 1\]"),
+        ([1.0, 2.0], [1.0, 1.0], np.nan, r"\[0, 1\]"),
+    ],
+)
+def test_grid_quantile_refuses_bad_input(values, weights, q, match):
+    with pytest.raises(ValueError, match=match):
+        grid_quantile(values, weights, q)
