@@ -48,6 +48,10 @@ def test_plot_shrinkage_draws_arrows_and_mean():
     assert len(ax.texts) == 3  # one arrow per group
     labels = ax.get_legend_handles_labels()[1]
     assert labels == ["no pooling", "partial pooling", "population mean"]
+    placed = plotting.plot_shrinkage(
+        [2, 10], [0.0, 1.0], [0.5, 1.0], 1.0, legend_loc="upper right"
+    )
+    assert placed.get_legend()._loc == 1  # matplotlib's code for "upper right"
 
 
 @pytest.mark.parametrize(
