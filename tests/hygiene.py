@@ -234,6 +234,59 @@ def functions_reading_globals(nb) -> list[str]:
     return found
 
 
+# --- the page's code runs as shown: no visible cell needs a hidden one -----------------
+
+_HIDDEN_TAGS = {"remove-cell", "remove-input"}
+
+
+def _bound_names(tree) -> set[str]:
+    """Every name a cell binds: assignments, loop and with targets, imports, defs."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
+
+
+def visible_code_using_hidden_names(nb) -> list[str]:
+    """Visible code cells that read a name only a hidden (removed) cell has defined.
+
+    A reader who copies the code shown on the page must be able to run it; a name that
+    only a ``remove-cell`` or ``remove-input`` cell defines would be a NameError there.
+    """
+    visible, hidden, found = set(), set(), []
+    for i, cell in _code_cells(nb):
+        tree = ast.parse(python_source(cell.source))
+        bound = _bound_names(tree)
+        if _HIDDEN_TAGS & set(cell.metadata.get("tags", [])):
+            hidden |= bound
+            continue
+        reads = {
+            n.id
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        missing = sorted(
+            name
+            for name in reads - visible - bound
+            if name in hidden and not hasattr(builtins, name)
+        )
+        if missing:
+            found.append(
+                f"cell {i} reads names defined only in hidden cells: {missing}"
+            )
+        visible |= bound
+    return found
+
+
 # --- figures: their randomness from their own generator --------------------------------
 
 _PLOTTING = re.compile(r"\b(plt|ax|axs|fig)\b\.|\bplot_\w+\(|\bsns\.")

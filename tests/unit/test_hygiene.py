@@ -12,6 +12,7 @@ NOTEBOOK_CHECKS = [
     h.functions_reading_globals,
     h.figures_using_sampling_rng,
     h.unlinked_chapter_mentions,
+    h.visible_code_using_hidden_names,
 ]
 
 
@@ -175,3 +176,17 @@ def test_book_pages_link_every_chapter_they_mention(page):
 
     text = (ROOT / page).read_text()
     assert h.unlinked_chapter_mentions(nb(("markdown", text))) == []
+
+
+def test_visible_cell_reading_a_hidden_name_is_caught():
+    hidden = {"tags": ["remove-cell"]}
+    planted = nb(("code", "x = 1"), ("code", "secret = 2"), metadata=hidden)
+    planted.cells.append(nb(("code", "print(x + secret)")).cells[0])
+    assert h.visible_code_using_hidden_names(planted) == [
+        "cell 2 reads names defined only in hidden cells: ['secret']"
+    ]
+    # defined visibly (before, or in the same cell) is fine, and so is a hidden cell
+    # reading visible names
+    fine = nb(("code", "secret = 2"), ("code", "y = secret"), metadata=hidden)
+    fine.cells.append(nb(("code", "secret = 3\nprint(secret)")).cells[0])
+    assert h.visible_code_using_hidden_names(fine) == []
