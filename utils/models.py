@@ -17,10 +17,15 @@ The predictor and the group index enter as ``pm.Data`` containers named ``x_name
 predicted with the course's idiom (a copy of the model with the new group's variable,
 then ``pm.sample_posterior_predictive``).
 
-``pm.compute_log_likelihood`` (PyMC 6.4) fails on the ``correlated=True,
-separate_scales=True`` form: it cannot match the name of ``pm.LKJCorr``'s transformed
-variable to the posterior. The ``separate_scales=False`` form (``pm.LKJCholeskyCov``)
-has the same prior and works; use it where PSIS-LOO is needed.
+The two correlated forms have the same prior but different unconstrained spaces.
+``separate_scales=True`` (the default: ``pm.LKJCorr`` and separate half-normal scales)
+mixed the radon floor-slope sd markedly better in our runs (over four seeds at 1500
+draws, minimum tail ESS 1071 against 107 for ``pm.LKJCholeskyCov``). Its drawback:
+``pm.compute_log_likelihood`` (PyMC 6.4) fails on it, because it cannot match the name
+of ``pm.LKJCorr``'s transformed variable to the posterior; compute the pointwise normal
+log-density from ``alpha``, ``beta`` and ``sigma`` instead (chapter 6 does, and checks
+that against ``pm.compute_log_likelihood`` on the independent form).
+``separate_scales=False`` (``pm.LKJCholeskyCov``) works with it.
 """
 
 from __future__ import annotations
