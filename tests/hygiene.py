@@ -188,9 +188,11 @@ def _top_level_names(nb) -> tuple[set[str], set[str]]:
     return data - callables, callables
 
 
-def _local_names(func) -> set[str]:
-    names = {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)}
-    for node in ast.walk(func):
+def _bound_names(tree) -> set[str]:
+    """Every name a piece of code binds: assignments, loop and with targets, arguments,
+    imports, defs (of a function body: its locals; of a cell: what it defines)."""
+    names = set()
+    for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -216,7 +218,7 @@ def functions_reading_globals(nb) -> list[str]:
         for node in ast.walk(ast.parse(python_source(cell.source))):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            local = _local_names(node)
+            local = _bound_names(node)
             reads = {
                 n.id
                 for n in ast.walk(node)
@@ -237,23 +239,6 @@ def functions_reading_globals(nb) -> list[str]:
 # --- the page's code runs as shown: no visible cell needs a hidden one -----------------
 
 _HIDDEN_TAGS = {"remove-cell", "remove-input"}
-
-
-def _bound_names(tree) -> set[str]:
-    """Every name a cell binds: assignments, loop and with targets, imports, defs."""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-    return names
 
 
 def visible_code_using_hidden_names(nb) -> list[str]:
