@@ -19,8 +19,10 @@ then ``pm.sample_posterior_predictive``).
 
 The two correlated forms have the same prior but different unconstrained spaces.
 ``separate_scales=True`` (the default: ``pm.LKJCorr`` and separate half-normal scales)
-mixed the radon floor-slope sd markedly better in our runs (over four seeds at 1500
-draws, minimum tail ESS 1071 against 107 for ``pm.LKJCholeskyCov``). Its drawback:
+mixed the radon floor-slope sd markedly better in our runs (at 1500 draws, minimum tail
+ESS >= 1033 over five seeds, against 107 at one of four seeds for
+``pm.LKJCholeskyCov``, whose off-diagonal Cholesky entry sigma_beta * rho forms a funnel
+where sigma_beta is small; chapter 6 shows it). Its drawback:
 ``pm.compute_log_likelihood`` (PyMC 6.4) fails on it, because it cannot match the name
 of ``pm.LKJCorr``'s transformed variable to the posterior; compute the pointwise normal
 log-density from ``alpha``, ``beta`` and ``sigma`` instead (chapter 6 does, and checks
