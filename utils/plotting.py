@@ -117,6 +117,7 @@ def plot_shrinkage(
     ylabel: str = "estimate",
     xlabel: str = "observations in the group",
     legend_loc: str = "best",
+    labels: tuple[str, str] = ("no pooling", "partial pooling"),
     ax=None,
 ):
     """Per group: the no-pooling and partial-pooling estimates against group size.
@@ -126,6 +127,7 @@ def plot_shrinkage(
     intervals are drawn as vertical bars, slightly offset so both stay visible.
     ``legend_loc`` is passed to ``ax.legend``; with many groups a fixed place (e.g.
     ``"upper right"``) draws faster than matplotlib's search for the ``"best"`` one.
+    ``labels`` names the two kinds of estimate in the legend (open circles, dots).
     Returns the matplotlib Axes.
     """
     import matplotlib.pyplot as plt
@@ -136,6 +138,8 @@ def plot_shrinkage(
         raise ValueError("no groups to plot")
     if np.any(size <= 0):
         raise ValueError("group_size must be positive")
+    if len(labels) != 2:
+        raise ValueError("labels must name the two estimates: (no pooling, partial)")
     none = _as_1d("no_pooling", no_pooling, n)
     partial = _as_1d("partial_pooling", partial_pooling, n)
     if not np.isfinite(population_mean):
@@ -180,11 +184,9 @@ def plot_shrinkage(
         facecolor="white",
         edgecolor=COLORS["none"],
         zorder=3,
-        label="no pooling",
+        label=labels[0],
     )
-    ax.scatter(
-        x_partial, partial, color=COLORS["partial"], zorder=3, label="partial pooling"
-    )
+    ax.scatter(x_partial, partial, color=COLORS["partial"], zorder=3, label=labels[1])
     ax.axhline(
         population_mean,
         color=COLORS["population"],

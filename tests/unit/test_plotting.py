@@ -52,6 +52,10 @@ def test_plot_shrinkage_draws_arrows_and_mean():
         [2, 10], [0.0, 1.0], [0.5, 1.0], 1.0, legend_loc="upper right"
     )
     assert placed.get_legend()._loc == 1  # matplotlib's code for "upper right"
+    renamed = plotting.plot_shrinkage(
+        [2, 10], [0.0, 1.0], [0.5, 1.0], 1.0, labels=("raw", "hierarchical")
+    )
+    assert renamed.get_legend_handles_labels()[1][:2] == ["raw", "hierarchical"]
 
 
 @pytest.mark.parametrize(
@@ -67,6 +71,7 @@ def test_plot_shrinkage_draws_arrows_and_mean():
             "no_pooling has missing or infinite values",
         ),
         ({"population_mean": np.inf}, "population_mean must be a finite number"),
+        ({"labels": ("only one",)}, "labels must name the two estimates"),
         (
             {"no_pooling_interval": [[0, 1]]},
             r"no_pooling_interval must have shape \(3, 2\)",
