@@ -19,7 +19,7 @@ BUILD := _build
 HTML := $(BUILD)/html
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help setup book test test-unit test-notebooks test-handout test-site test-colab student bench seeds lab clean distclean
+.PHONY: help setup book test test-unit test-notebooks test-handout test-handout-all test-site test-colab student bench seeds lab clean distclean
 
 STUDENT := build/student
 
@@ -64,12 +64,17 @@ book: setup
 	fi
 	@echo ""; echo "Book built: $(CURDIR)/$(HTML)/index.html"
 
-# CI executes each chapter twice: the book build runs the full chapters (solutions and hidden
-# checks included; any cell error fails it), and nbval runs the student handout's notebooks
-# against the handout's own utils/ and data/, except COLAB_CHAPTER, which the Colab emulation
-# runs instead (the full chapter, through its Colab cell, on Python 3.13). The student website
-# and the site tests reuse the book's execution cache and execute nothing.
+# CI executes each full chapter once, in the book build (solutions and hidden checks
+# included; any cell error fails it). The student handout keeps the chapter's cells minus
+# its solutions, in the same order, so the book build has already run every kept cell, and
+# a unit test (test_student_notebook_needs_nothing_from_solutions) checks that no kept cell
+# reads a name only a solution defines. What that cannot show is that the handout folder
+# runs on its own: nbval runs HANDOUT_CHAPTER's handout notebook against the handout's own
+# utils/ and data/, and tests/handout loads every dataset and imports every helper from it.
+# The Colab emulation runs COLAB_CHAPTER (the full chapter, through its Colab cell, on
+# Python 3.13). The student website and the site tests reuse the book's execution cache.
 COLAB_CHAPTER := 01_pooling
+HANDOUT_CHAPTER := 02_spacex_binomial
 test: test-unit test-handout test-site test-colab
 
 test-unit: setup
@@ -79,10 +84,16 @@ test-unit: setup
 test-notebooks: setup
 	$(PY) -m pytest --nbval-lax chapters
 
-test-handout: student
+# Developer check: every handout notebook in a fresh kernel (CI runs one, see above).
+test-handout-all: student
 	cd $(STUDENT)/notebooks && PYTHONPATH=$(CURDIR)/$(STUDENT)/notebooks \
-	  $(CURDIR)/$(PY) -m pytest -p no:cacheprovider --nbval-lax chapters \
-	  --ignore=chapters/$(COLAB_CHAPTER).ipynb
+	  $(CURDIR)/$(PY) -m pytest -p no:cacheprovider --nbval-lax chapters
+
+test-handout: student
+	HANDOUT=$(CURDIR)/$(STUDENT)/notebooks $(PY) -m pytest tests/handout
+	cd $(STUDENT)/notebooks && PYTHONPATH=$(CURDIR)/$(STUDENT)/notebooks \
+	  $(CURDIR)/$(PY) -m pytest -p no:cacheprovider --nbval-lax \
+	  chapters/$(HANDOUT_CHAPTER).ipynb
 
 # Colab emulation: Python 3.13 with the packages of Colab's published runtime, a chapter run
 # through its Colab cell (tests/colab/test_colab.py says what is and is not emulated).
