@@ -171,6 +171,18 @@ def test_page_in_browser(browser_context, server, page):
             # Folded: the body of the first solution is hidden until clicked.
             body = tab.locator("div.solution .solution-content").first
             assert not body.is_visible(), "solution content visible before clicking"
+            # Code lines (at most 88 characters) fit without a horizontal scrollbar, in
+            # the main column and in unfolded solutions alike.
+            tab.evaluate(
+                "document.querySelectorAll('details').forEach(d => d.open = true)"
+            )
+            too_wide = tab.evaluate(
+                "Array.from(document.querySelectorAll('div.cell_input pre'))"
+                ".filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)"
+                ".map(e => e.textContent.split('\\n')"
+                ".reduce((a, l) => (l.length > a.length ? l : a), ''))"
+            )
+            assert too_wide == [], f"code wider than its box: {too_wide}"
         assert errors == [], f"console errors: {errors}"
     except Exception:
         _shoot(tab, page.replace("/", "_"))
