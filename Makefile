@@ -84,16 +84,17 @@ test-unit: setup
 test-notebooks: setup
 	$(PY) -m pytest --nbval-lax chapters
 
+# nbval inside the handout folder, against its own utils/ and data/.
+HANDOUT_NBVAL := cd $(STUDENT)/notebooks && PYTHONPATH=$(CURDIR)/$(STUDENT)/notebooks \
+  $(CURDIR)/$(PY) -m pytest -p no:cacheprovider --nbval-lax
+
 # Developer check: every handout notebook in a fresh kernel (CI runs one, see above).
 test-handout-all: student
-	cd $(STUDENT)/notebooks && PYTHONPATH=$(CURDIR)/$(STUDENT)/notebooks \
-	  $(CURDIR)/$(PY) -m pytest -p no:cacheprovider --nbval-lax chapters
+	$(HANDOUT_NBVAL) chapters
 
 test-handout: student
 	HANDOUT=$(CURDIR)/$(STUDENT)/notebooks $(PY) -m pytest tests/handout
-	cd $(STUDENT)/notebooks && PYTHONPATH=$(CURDIR)/$(STUDENT)/notebooks \
-	  $(CURDIR)/$(PY) -m pytest -p no:cacheprovider --nbval-lax \
-	  chapters/$(HANDOUT_CHAPTER).ipynb
+	$(HANDOUT_NBVAL) chapters/$(HANDOUT_CHAPTER).ipynb
 
 # Colab emulation: Python 3.13 with the packages of Colab's published runtime, a chapter run
 # through its Colab cell (tests/colab/test_colab.py says what is and is not emulated).
