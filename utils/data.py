@@ -23,6 +23,7 @@ __all__ = [
     "DATA_DIR",
     "DataError",
     "load_chemical_shifts",
+    "load_contraception",
     "load_eight_schools",
     "load_radon",
     "load_sleepstudy",
@@ -147,6 +148,33 @@ _SPECS = {
             ),
         ],
     ),
+    "contraception": _Spec(
+        name="contraception.csv",
+        sha256="b83c7f0c978e26485d3cb9cec40472195b2e04b6c0b9ee16c5a96eba2623c712",
+        rows=1934,
+        columns={
+            "woman": "int",
+            "district": "int",
+            "use": "str",
+            "livch": "str",
+            "age": "float",
+            "urban": "str",
+        },
+        checks=[
+            ("woman must be a unique id", lambda d: ~d["woman"].duplicated()),
+            ("district must be 1-61", lambda d: d["district"].between(1, 61)),
+            ("use must be Y or N", lambda d: d["use"].isin(["Y", "N"])),
+            ("urban must be Y or N", lambda d: d["urban"].isin(["Y", "N"])),
+            (
+                "livch must be 0, 1, 2 or 3+",
+                lambda d: d["livch"].astype(str).isin(["0", "1", "2", "3+"]),
+            ),
+            (
+                "age (years from the sample mean) must lie in [-20, 25]",
+                lambda d: d["age"].between(-20, 25),
+            ),
+        ],
+    ),
     "eight_schools": _Spec(
         name="eight_schools.csv",
         sha256="b13abdf92f3851a71413c0c15cea9a69008d32922ca9d83177a301f66e194fad",
@@ -210,6 +238,25 @@ def load_chemical_shifts(data_dir: Path | None = None) -> pd.DataFrame:
     df["ID"] = _ordered_categories(df["ID"])
     df["aa"] = _ordered_categories(df["aa"])
     df["diff"] = df["theo"] - df["exp"]
+    return df
+
+
+def load_contraception(data_dir: Path | None = None) -> pd.DataFrame:
+    """Contraceptive use of 1934 women in the 1988 Bangladesh Fertility Survey.
+
+    Columns: ``woman`` (id), ``district`` (categorical with all 61 district numbers as
+    categories, so district 54, which has no women, is a category without rows),
+    ``use`` and ``urban`` (1 for Y, 0 for N), ``livch`` (living children, ordered
+    categorical 0 < 1 < 2 < 3+) and ``age`` (years, centred at the sample mean).
+    """
+    df = _read(_SPECS["contraception"], data_dir)
+    df["district"] = pd.Categorical(df["district"], categories=range(1, 62))
+    for column in ("use", "urban"):
+        df[column] = (df[column] == "Y").astype("int64")
+    df["livch"] = pd.Categorical(
+        df["livch"].astype(str), categories=["0", "1", "2", "3+"], ordered=True
+    )
+    df["woman"] = df["woman"].astype("int64")
     return df
 
 

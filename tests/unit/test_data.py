@@ -15,6 +15,7 @@ LOADERS = {
     "spacex.csv": (data.load_spacex, 4, "vehicle", 4),
     "eight_schools.csv": (data.load_eight_schools, 8, "school", 8),
     "sleepstudy.csv": (data.load_sleepstudy, 180, "subject", 18),
+    "contraception.csv": (data.load_contraception, 1934, "district", 60),
 }
 
 
@@ -66,6 +67,21 @@ def test_documented_facts():
     assert spacex.loc["Falcon 9", "successes"] == 301
     sleep = data.load_sleepstudy()
     assert sleep.groupby("subject", observed=True).size().eq(10).all()
+    women = data.load_contraception()
+    per_district = women.groupby("district", observed=False).size()
+    assert list(per_district.index[per_district == 0]) == [54]
+    assert (per_district[per_district > 0].min(), per_district.max()) == (2, 118)
+    assert (women["use"].sum(), women["urban"].sum()) == (759, 562)
+    assert list(women["livch"].cat.categories) == ["0", "1", "2", "3+"]
+
+
+def test_impossible_livch(data_copy, monkeypatch):
+    path = data_copy / "contraception.csv"
+    frame = pd.read_csv(path)
+    frame.loc[10, "livch"] = "4"
+    _rewrite(path, frame, monkeypatch, "contraception")
+    with pytest.raises(DataError, match=r"livch must be 0, 1, 2 or 3\+ \(row 12"):
+        data.load_contraception(data_dir=data_copy)
 
 
 @pytest.mark.parametrize("name", LOADERS)
