@@ -1,4 +1,5 @@
-"""The one model that several chapters fit: varying intercepts and slopes.
+"""The models that several chapters fit: varying intercepts and slopes, and the
+contraception models.
 
 :func:`varying_slopes_model` builds it for any data (radon houses in counties, reaction
 times of subjects over days); :data:`RADON_PRIORS` are the priors every radon chapter
@@ -37,6 +38,10 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = [
+    "CONTRACEPTION_PREDICTORS",
+    "CONTRACEPTION_PRIORS",
+    "contraception_design",
+    "contraception_model",
     "RADON_PRIORS",
     "PRIOR_KEYS",
     "radon_varying_slopes_model",
@@ -273,3 +278,148 @@ def radon_varying_slopes_model(radon, **options):
         y_name="log_radon",
         **options,
     )
+
+
+#: Predictors of the contraception models besides ``urban``, in the columns of
+#: :func:`contraception_design`: age in decades from the sample mean, its square, and
+#: indicators of 1, 2 and 3 or more living children (no children is the reference).
+CONTRACEPTION_PREDICTORS = ("age", "age_sq", "children_1", "children_2", "children_3+")
+
+#: Priors of the contraception models on the log-odds scale.
+CONTRACEPTION_PRIORS = {
+    # log-odds of a rural woman with the sample's mean predictors, typical district
+    "mu_alpha": (0.0, 1.5),
+    "mu_beta": (0.0, 1.0),  # urban vs rural: an odds ratio within about e^2 either way
+    "gamma": (0.0, 1.0),  # the other coefficients, on the same scale
+    "sigma_alpha": 1.0,  # half-normal scales of the district spreads
+    "sigma_beta": 1.0,
+}
+
+
+def contraception_design(women):
+    """The columns :data:`CONTRACEPTION_PREDICTORS` for the women of ``women``.
+
+    ``women`` is the DataFrame of :func:`utils.data.load_contraception`. Age enters in
+    decades from the sample mean (so its coefficients are per 10 years), centred as the
+    data are.
+    """
+    import pandas as pd
+
+    _check_women(women)
+    age = women["age"].to_numpy(dtype=float) / 10
+    livch = women["livch"].astype(str)
+    return pd.DataFrame(
+        {
+            "age": age,
+            "age_sq": age**2,
+            "children_1": (livch == "1").to_numpy(dtype=float),
+            "children_2": (livch == "2").to_numpy(dtype=float),
+            "children_3+": (livch == "3+").to_numpy(dtype=float),
+        },
+        index=women.index,
+    )
+
+
+def _check_women(women) -> None:
+    import pandas as pd
+
+    if not isinstance(women, pd.DataFrame):
+        raise TypeError(
+            "women must be the DataFrame of load_contraception(), got "
+            f"{type(women).__name__}"
+        )
+    needed = ["district", "use", "urban", "age", "livch"]
+    missing = [c for c in needed if c not in women.columns]
+    if missing:
+        raise ValueError(
+            f"women lacks column(s) {missing}: pass the DataFrame of load_contraception()"
+        )
+    if not isinstance(women["district"].dtype, pd.CategoricalDtype):
+        raise ValueError(
+            "women['district'] must be categorical, as the loader returns it"
+        )
+    if women[needed].isna().any().any():
+        raise ValueError("women has missing values")
+    for column in ("use", "urban"):
+        if not women[column].isin([0, 1]).all():
+            raise ValueError(f"women['{column}'] must hold 0s and 1s")
+
+
+def contraception_model(women, *, varying_urban: bool = False, eta: float = 2.0):
+    """Logistic regression of contraceptive use with district-varying effects.
+
+    ``logit P(use_i) = alpha[j[i]] + beta[j[i]] * urban_i + X_i @ gamma``, with ``X`` the
+    columns of :func:`contraception_design` and the priors
+    :data:`CONTRACEPTION_PRIORS`. The district intercepts are non-centered,
+    ``alpha = mu_alpha + sigma_alpha * z_alpha``. With ``varying_urban=False`` the urban
+    effect is one coefficient, ``mu_beta``, for every district (``beta`` is not in the
+    model); with ``True`` each district has its own ``beta_j``, correlated with its
+    intercept: ``(alpha_j, beta_j)`` is bivariate normal with sds ``sigma_alpha``,
+    ``sigma_beta``, correlation ``rho`` with an LKJ(``eta``) prior (in two dimensions:
+    ``(rho + 1) / 2 ~ Beta(eta, eta)``), in the non-centered Cholesky form.
+
+    Only districts with women are in the model (dimension ``district``); predict a
+    district without data with the course's new-group idiom. The design, the urban
+    indicator and the district codes are ``pm.Data`` (``X``, ``urban``,
+    ``district_idx``); the observed variable is ``use``.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    _check_women(women)
+    if not isinstance(varying_urban, bool | np.bool_):
+        raise TypeError(f"varying_urban must be True or False, got {varying_urban!r}")
+    if not eta > 0:
+        raise ValueError(f"eta must be positive, got {eta}")
+    priors = CONTRACEPTION_PRIORS
+    district = women["district"].cat.remove_unused_categories()
+    design = contraception_design(women)
+    design_mean = design.mean().to_numpy()
+    coords = {
+        "district": [str(d) for d in district.cat.categories],
+        "predictor": list(CONTRACEPTION_PREDICTORS),
+        "obs_id": np.arange(len(women)),
+    }
+    with pm.Model(coords=coords) as model:
+        X = pm.Data("X", design.to_numpy(), dims=("obs_id", "predictor"))
+        urban = pm.Data("urban", women["urban"].to_numpy(dtype=float), dims="obs_id")
+        idx = pm.Data(
+            "district_idx", district.cat.codes.to_numpy().astype("int64"), dims="obs_id"
+        )
+        # The sampler works with the predictors centred at their means (so that the
+        # intercept is not entangled with every coefficient); mu_alpha and alpha are
+        # reported for X = 0, a woman of mean age without children.
+        mu_centred = pm.Normal("mu_alpha_centred", *priors["mu_alpha"])
+        mu_beta = pm.Normal("mu_beta", *priors["mu_beta"])
+        gamma = pm.Normal("gamma", *priors["gamma"], dims="predictor")
+        shift = pt.dot(design_mean, gamma)
+        mu_alpha = pm.Deterministic("mu_alpha", mu_centred - shift)
+        sigma_alpha = pm.HalfNormal("sigma_alpha", priors["sigma_alpha"])
+        z_alpha = pm.Normal("z_alpha", 0.0, 1.0, dims="district")
+        if varying_urban:
+            sigma_beta = pm.HalfNormal("sigma_beta", priors["sigma_beta"])
+            # In two dimensions the LKJ(eta) prior on the correlation matrix is the prior
+            # (rho + 1) / 2 ~ Beta(eta, eta) on its one correlation: the same prior as
+            # pm.LKJCorr(n=2, eta), with a much smaller graph to compile.
+            rho_unit = pm.Beta("rho_unit", eta, eta)
+            rho = pm.Deterministic("rho", 2 * rho_unit - 1)
+            z_beta = pm.Normal("z_beta", 0.0, 1.0, dims="district")
+            alpha = pm.Deterministic(
+                "alpha", mu_alpha + sigma_alpha * z_alpha, dims="district"
+            )
+            beta = pm.Deterministic(
+                "beta",
+                mu_beta + sigma_beta * (rho * z_alpha + pt.sqrt(1 - rho**2) * z_beta),
+                dims="district",
+            )
+            slope = beta[idx]
+        else:
+            alpha = pm.Deterministic(
+                "alpha", mu_alpha + sigma_alpha * z_alpha, dims="district"
+            )
+            slope = mu_beta
+        logit_p = alpha[idx] + slope * urban + (X - design_mean) @ gamma + shift
+        pm.Bernoulli(
+            "use", logit_p=logit_p, observed=women["use"].to_numpy(), dims="obs_id"
+        )
+    return model

@@ -25,6 +25,7 @@ __all__ = [
     "conditional_posterior_sd",
     "grid_quantile",
     "interval",
+    "shifted_correlation",
     "shrinkage_weight",
     "summarize",
 ]
@@ -302,3 +303,20 @@ def grid_quantile(values, weights, q):
     index = np.minimum(np.searchsorted(cdf, probs, side="left"), cdf.size - 1)
     result = values.ravel()[order][index]
     return float(result) if result.ndim == 0 else result
+
+
+def shifted_correlation(sigma_alpha, sigma_beta, rho, shift):
+    """Correlation of a group's intercept and slope once ``x`` is recoded to ``x - shift``.
+
+    The recoded intercept is ``alpha + shift * beta`` (the old line at ``x = shift``) and
+    the slope is unchanged, so with sds ``sigma_alpha``, ``sigma_beta`` and correlation
+    ``rho`` of ``(alpha, beta)`` this returns the correlation of
+    ``(alpha + shift * beta, beta)``. Arguments broadcast (posterior draws work).
+    """
+    cov = rho * sigma_alpha * sigma_beta + shift * sigma_beta**2
+    var_intercept = (
+        sigma_alpha**2
+        + 2 * shift * rho * sigma_alpha * sigma_beta
+        + shift**2 * sigma_beta**2
+    )
+    return cov / (sigma_beta * np.sqrt(var_intercept))
