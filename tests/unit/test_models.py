@@ -127,3 +127,37 @@ def test_generic_builder_validates_input():
 def test_radon_builder_fixes_its_priors(radon):
     with pytest.raises(TypeError, match="fixes"):
         radon_varying_slopes_model(radon, priors=RADON_PRIORS)
+
+
+def test_contraception_models_share_names_and_refuse_bad_frames():
+    from utils.data import load_contraception
+    from utils.models import contraception_design, contraception_model
+
+    women = load_contraception()
+    design = contraception_design(women)
+    assert design.shape == (1934, 5) and np.allclose(design["age"], women["age"] / 10)
+    assert (design[["children_1", "children_2", "children_3+"]].sum(axis=1) <= 1).all()
+    intercepts = contraception_model(women)
+    slopes = contraception_model(women, varying_urban=True)
+    assert len(intercepts.coords["district"]) == 60  # district 54 is not in the model
+    shared = {"mu_alpha", "mu_beta", "gamma", "sigma_alpha", "alpha"}
+    assert shared <= set(intercepts.named_vars) and shared <= set(slopes.named_vars)
+    assert {"beta", "sigma_beta", "rho"} <= set(slopes.named_vars)
+    assert "beta" not in intercepts.named_vars
+    # mu_alpha and alpha are reported at X = 0 although the sampler centres X
+    point = slopes.initial_point()
+    point["gamma"] = np.array([0.3, -0.2, 0.5, 0.6, 0.7])
+    outputs = slopes.replace_rvs_by_values(
+        [slopes["mu_alpha"], slopes["mu_alpha_centred"]]
+    )
+    values = slopes.compile_fn(
+        outputs, inputs=slopes.value_vars, on_unused_input="ignore"
+    )(point)
+    shift = design.mean().to_numpy() @ point["gamma"]
+    assert np.isclose(values[0], values[1] - shift)
+    with pytest.raises(ValueError, match="lacks column"):
+        contraception_model(women.drop(columns="urban"))
+    with pytest.raises(ValueError, match="0s and 1s"):
+        contraception_model(women.assign(use=women["use"] * 2))
+    with pytest.raises(TypeError, match="varying_urban"):
+        contraception_model(women, varying_urban="yes")
