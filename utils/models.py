@@ -345,7 +345,23 @@ def _check_women(women) -> None:
             raise ValueError(f"women['{column}'] must hold 0s and 1s")
 
 
-def contraception_model(women, *, varying_urban: bool = False, eta: float = 2.0):
+def _check_contraception_priors(priors) -> dict:
+    keys = set(CONTRACEPTION_PRIORS)
+    if not isinstance(priors, dict) or set(priors) != keys:
+        raise ValueError(f"priors must be a dict with exactly the keys {sorted(keys)}")
+    for key in ("mu_alpha", "mu_beta", "gamma"):
+        value = priors[key]
+        if np.shape(value) != (2,) or not np.isfinite(value).all() or not value[1] > 0:
+            raise ValueError(f"priors[{key!r}] must be (mean, sd) with sd > 0")
+    for key in ("sigma_alpha", "sigma_beta"):
+        if not (np.isfinite(priors[key]) and priors[key] > 0):
+            raise ValueError(f"priors[{key!r}] must be a positive half-normal scale")
+    return priors
+
+
+def contraception_model(
+    women, *, varying_urban: bool = False, eta: float = 2.0, priors: dict | None = None
+):
     """Logistic regression of contraceptive use with district-varying effects.
 
     ``logit P(use_i) = alpha[j[i]] + beta[j[i]] * urban_i + X_i @ gamma``, with ``X`` the
@@ -357,6 +373,10 @@ def contraception_model(women, *, varying_urban: bool = False, eta: float = 2.0)
     intercept: ``(alpha_j, beta_j)`` is bivariate normal with sds ``sigma_alpha``,
     ``sigma_beta``, correlation ``rho`` with an LKJ(``eta``) prior (in two dimensions:
     ``(rho + 1) / 2 ~ Beta(eta, eta)``), in the non-centered Cholesky form.
+
+    ``priors`` replaces :data:`CONTRACEPTION_PRIORS` (same keys: normal ``(mean, sd)`` for
+    ``mu_alpha``, ``mu_beta`` and ``gamma``, half-normal scales for ``sigma_alpha`` and
+    ``sigma_beta``), for instance to study a prior predictive distribution.
 
     Only districts with women are in the model (dimension ``district``); predict a
     district without data with the course's new-group idiom. The design, the urban
@@ -371,7 +391,9 @@ def contraception_model(women, *, varying_urban: bool = False, eta: float = 2.0)
         raise TypeError(f"varying_urban must be True or False, got {varying_urban!r}")
     if not eta > 0:
         raise ValueError(f"eta must be positive, got {eta}")
-    priors = CONTRACEPTION_PRIORS
+    priors = _check_contraception_priors(
+        CONTRACEPTION_PRIORS if priors is None else priors
+    )
     district = women["district"].cat.remove_unused_categories()
     design = contraception_design(women)
     design_mean = design.mean().to_numpy()

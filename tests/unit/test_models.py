@@ -161,3 +161,15 @@ def test_contraception_models_share_names_and_refuse_bad_frames():
         contraception_model(women.assign(use=women["use"] * 2))
     with pytest.raises(TypeError, match="varying_urban"):
         contraception_model(women, varying_urban="yes")
+    from utils.models import CONTRACEPTION_PRIORS
+
+    vague = {**CONTRACEPTION_PRIORS, "gamma": (0.0, 10.0)}
+    assert (
+        contraception_model(women, priors=vague)["gamma"].owner.inputs[-1].eval() == 10
+    )
+    with pytest.raises(ValueError, match="exactly the keys"):
+        contraception_model(women, priors={"mu_alpha": (0.0, 1.0)})
+    with pytest.raises(ValueError, match="sd > 0"):
+        contraception_model(
+            women, priors={**CONTRACEPTION_PRIORS, "gamma": (0.0, -1.0)}
+        )
