@@ -29,6 +29,7 @@ __all__ = [
     "load_sleepstudy",
     "load_spacex",
     "RadonArrays",
+    "check_loaded_frame",
     "radon_arrays",
 ]
 
@@ -313,6 +314,30 @@ class RadonArrays:
         return self.county_log_uranium[self.county_idx]
 
 
+def check_loaded_frame(frame, *, name, loader, columns, group) -> None:
+    """Check that ``frame`` looks like the DataFrame ``loader()`` returns.
+
+    It must be a DataFrame with ``columns`` (no missing values) and a categorical
+    ``group`` column; ``name`` is how error messages call it. Raises TypeError or
+    ValueError with a message that names the loader to use.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be the DataFrame of {loader}(), got {type(frame).__name__}"
+        )
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{name} lacks column(s) {missing}: pass the DataFrame of {loader}()"
+        )
+    if not isinstance(frame[group].dtype, pd.CategoricalDtype):
+        raise ValueError(
+            f"{name}['{group}'] must be categorical, as {loader}() returns it"
+        )
+    if frame[list(columns)].isna().any().any():
+        raise ValueError(f"{name} has missing values")
+
+
 def radon_arrays(radon: pd.DataFrame | None = None) -> RadonArrays:
     """House-level and county-level arrays of the radon survey, and the model coords.
 
@@ -321,22 +346,13 @@ def radon_arrays(radon: pd.DataFrame | None = None) -> RadonArrays:
     """
     if radon is None:
         radon = load_radon()
-    if not isinstance(radon, pd.DataFrame):
-        raise TypeError(
-            f"radon must be the DataFrame of load_radon(), got {type(radon).__name__}"
-        )
-    needed = ["county", "floor", "log_radon", "log_uranium"]
-    missing = [c for c in needed if c not in radon.columns]
-    if missing:
-        raise ValueError(
-            f"radon lacks column(s) {missing}: pass the DataFrame of load_radon()"
-        )
-    if not isinstance(radon["county"].dtype, pd.CategoricalDtype):
-        raise ValueError(
-            "radon['county'] must be categorical, as load_radon() returns it"
-        )
-    if radon[needed].isna().any().any():
-        raise ValueError("radon has missing values")
+    check_loaded_frame(
+        radon,
+        name="radon",
+        loader="load_radon",
+        columns=["county", "floor", "log_radon", "log_uranium"],
+        group="county",
+    )
     counties = radon["county"].cat.categories
     county_idx = radon["county"].cat.codes.to_numpy().astype("int64")
     by_county = radon.groupby("county", observed=False)

@@ -321,25 +321,15 @@ def contraception_design(women):
 
 
 def _check_women(women) -> None:
-    import pandas as pd
+    from utils.data import check_loaded_frame
 
-    if not isinstance(women, pd.DataFrame):
-        raise TypeError(
-            "women must be the DataFrame of load_contraception(), got "
-            f"{type(women).__name__}"
-        )
-    needed = ["district", "use", "urban", "age", "livch"]
-    missing = [c for c in needed if c not in women.columns]
-    if missing:
-        raise ValueError(
-            f"women lacks column(s) {missing}: pass the DataFrame of load_contraception()"
-        )
-    if not isinstance(women["district"].dtype, pd.CategoricalDtype):
-        raise ValueError(
-            "women['district'] must be categorical, as the loader returns it"
-        )
-    if women[needed].isna().any().any():
-        raise ValueError("women has missing values")
+    check_loaded_frame(
+        women,
+        name="women",
+        loader="load_contraception",
+        columns=["district", "use", "urban", "age", "livch"],
+        group="district",
+    )
     for column in ("use", "urban"):
         if not women[column].isin([0, 1]).all():
             raise ValueError(f"women['{column}'] must hold 0s and 1s")
