@@ -19,7 +19,7 @@ if sys.version_info < (3, 12):  # noqa: UP036  (an old Python must get a clear e
         "(see README.md) and install requirements.txt there."
     )
 
-__all__ = ["DEFAULT_SEED", "book_seed"]
+__all__ = ["DEFAULT_SEED", "book_seed", "sampler_cores"]
 
 #: The seed the book is built with.
 DEFAULT_SEED = 20261123
@@ -41,3 +41,16 @@ def book_seed() -> int:
     if seed < 0:
         raise ValueError(f"COURSE_SEED must be non-negative, got {seed}")
     return seed
+
+
+def sampler_cores() -> int:
+    """How many chains to run at once: every CPU this process may use.
+
+    ``pm.sample`` runs ``min(4, cpu_count // 2)`` chains at a time by default (it takes
+    half of the CPUs to be hyper-threads), which is one at a time on the two-CPU
+    machines of Binder and Colab. Pass ``cores=sampler_cores()`` to run them in parallel.
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS and Windows have no sched_getaffinity
+        return max(1, os.cpu_count() or 1)

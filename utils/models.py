@@ -430,7 +430,9 @@ def contraception_model(
                 "alpha", mu_alpha + sigma_alpha * z_alpha, dims="district"
             )
             slope = mu_beta
-        logit_p = alpha[idx] + slope * urban + (X - design_mean) @ gamma + shift
+        # alpha holds mu_alpha = mu_alpha_centred - shift, so that X @ gamma equals the
+        # centred (X - design_mean) @ gamma + shift: the same model, one product fewer.
+        logit_p = alpha[idx] + slope * urban + X @ gamma
         pm.Bernoulli(
             "use", logit_p=logit_p, observed=women["use"].to_numpy(), dims="obs_id"
         )
