@@ -143,7 +143,7 @@ def test_sampler_cores(monkeypatch):
 
 
 def test_parallel_chains_give_the_same_draws():
-    # chapter 7: "the draws are the same either way; only the waiting time differs"
+    # chapter 1: "the draws are the same either way; only the waiting time differs"
     import numpy as np
     import pymc as pm
 
