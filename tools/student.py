@@ -113,7 +113,9 @@ def build_notebooks(out: Path) -> None:
     packages = 'packages = ["utils", "tools"]'
     if packages not in pyproject:
         raise StudentEditionError(f"pyproject.toml no longer declares {packages}")
-    (dest / "pyproject.toml").write_text(pyproject.replace(packages, 'packages = ["utils"]'))
+    (dest / "pyproject.toml").write_text(
+        pyproject.replace(packages, 'packages = ["utils"]')
+    )
     (dest / "README.md").write_text(
         "# Multilevel Modeling with PyMC: student notebooks\n\n"
         "Install Python 3.12 or 3.13, then in this folder:\n\n"

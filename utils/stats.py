@@ -25,6 +25,7 @@ __all__ = [
     "conditional_posterior_sd",
     "grid_quantile",
     "interval",
+    "normal_quadrature",
     "shifted_correlation",
     "shrinkage_weight",
     "summarize",
@@ -320,3 +321,17 @@ def shifted_correlation(sigma_alpha, sigma_beta, rho, shift):
         + shift**2 * sigma_beta**2
     )
     return cov / (sigma_beta * np.sqrt(var_intercept))
+
+
+def normal_quadrature(n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Hermite nodes ``z`` and weights ``w`` for a standard normal variable.
+
+    ``f(z) @ w`` approximates the expectation of ``f(Z)`` for ``Z ~ N(0, 1)``; the rule
+    with ``n_nodes`` nodes is exact when ``f`` is a polynomial of degree up to
+    ``2 * n_nodes - 1``. The weights are positive and sum to 1. For
+    ``alpha ~ N(mu, sigma)`` use the nodes ``mu + sigma * z``.
+    """
+    if isinstance(n_nodes, bool) or int(n_nodes) != n_nodes or n_nodes < 1:
+        raise ValueError(f"n_nodes must be a positive integer, got {n_nodes!r}")
+    nodes, weights = np.polynomial.hermite.hermgauss(int(n_nodes))
+    return np.sqrt(2.0) * nodes, weights / np.sqrt(np.pi)

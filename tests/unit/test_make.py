@@ -145,6 +145,10 @@ def test_binder_uses_runtime_python_apt_and_requirements(clone):
     copy_repo = _first(lines, r"^COPY .*src/ \$\{REPO_DIR\}/$")
     install = _first(lines, r"pip install .*-r \"?requirements\.txt")
     assert copy_repo < install
+    # postBuild (which fills the compile cache by running the chapters) runs last, once
+    # the course and its requirements are installed
+    post_build = _first(lines, r"postBuild")
+    assert install < post_build
 
 
 def test_binder_check_notices_another_python(clone, tmp_path):

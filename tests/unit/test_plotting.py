@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from utils import book_seed, plotting  # noqa: E402
+from utils import plotting  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -117,41 +117,3 @@ def test_plot_intervals_rejects_bad_input():
         ValueError, match=r"means of 'm' has 1 values but there are 2 groups"
     ):
         plotting.plot_intervals({"m": ([0.0], [[0, 1], [0, 1]])}, ["a", "b"])
-
-
-def test_book_seed(monkeypatch):
-    monkeypatch.delenv("COURSE_SEED", raising=False)
-    assert book_seed() == 20261123
-    monkeypatch.setenv("COURSE_SEED", "7")
-    assert book_seed() == 7
-    monkeypatch.setenv("COURSE_SEED", "seven")
-    with pytest.raises(ValueError, match="COURSE_SEED must be a whole number"):
-        book_seed()
-
-
-def test_sampler_cores(monkeypatch):
-    import os
-
-    from utils import sampler_cores
-
-    assert sampler_cores() == len(os.sched_getaffinity(0)) >= 1
-    monkeypatch.delattr(os, "sched_getaffinity")
-    monkeypatch.setattr(os, "cpu_count", lambda: None)
-    assert sampler_cores() == 1
-    monkeypatch.setattr(os, "cpu_count", lambda: 8)
-    assert sampler_cores() == 8
-
-
-def test_parallel_chains_give_the_same_draws():
-    # chapter 1: "the draws are the same either way; only the waiting time differs"
-    import numpy as np
-    import pymc as pm
-
-    with pm.Model():
-        mu = pm.Normal("mu", 0, 1)
-        pm.Normal("y", mu, 1, observed=[0.3, -0.2, 1.1])
-        options = dict(draws=50, tune=50, chains=4, random_seed=3, progressbar=False)
-        one = pm.sample(cores=1, **options)
-        two = pm.sample(cores=2, **options)
-    assert one.posterior.attrs["inference_library"] == "nutpie"
-    np.testing.assert_array_equal(one.posterior["mu"], two.posterior["mu"])

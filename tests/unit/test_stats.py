@@ -12,6 +12,7 @@ from utils.stats import (
     conditional_posterior_sd,
     grid_quantile,
     interval,
+    normal_quadrature,
     shrinkage_weight,
     summarize,
 )
@@ -236,3 +237,25 @@ def test_grid_quantile_is_the_smallest_value_reaching_q():
 def test_grid_quantile_refuses_bad_input(values, weights, q, match):
     with pytest.raises(ValueError, match=match):
         grid_quantile(values, weights, q)
+
+
+def test_normal_quadrature_integrates_normal_moments_and_the_logistic():
+    z, w = normal_quadrature(10)
+    assert np.isclose(w.sum(), 1) and (w > 0).all()
+    # exact for polynomials up to degree 19: E[Z^2] = 1, E[Z^4] = 3, E[Z^18] = 17!!
+    for k, moment in [(1, 0.0), (2, 1.0), (3, 0.0), (4, 3.0), (18, 34459425.0)]:
+        assert np.isclose(z**k @ w, moment, atol=1e-9), k
+    # E[expit(1 + 2 Z)] against adaptive numerical integration: the error falls fast
+    # with the number of nodes (about 3e-6, 1e-8 and 4e-12 for 20, 40 and 80)
+    expected = sps.norm.expect(lambda x: 0.5 * (1 + np.tanh((1 + 2 * x) / 2)))
+    errors = []
+    for n in (20, 40, 80):
+        z, w = normal_quadrature(n)
+        errors.append(abs(0.5 * (1 + np.tanh((1 + 2 * z) / 2)) @ w - expected))
+    assert errors[0] > errors[1] > errors[2] and errors[2] < 1e-10, errors
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "5"])
+def test_normal_quadrature_refuses_bad_node_counts(bad):
+    with pytest.raises((ValueError, TypeError)):
+        normal_quadrature(bad)
