@@ -147,7 +147,7 @@ def test_binder_uses_runtime_python_apt_and_requirements(clone):
     assert copy_repo < install
     # postBuild (which fills the compile cache by running the chapters) runs last, once
     # the course and its requirements are installed
-    post_build = _first(lines, r"postBuild")
+    post_build = _first(lines, r"^RUN \./postBuild")
     assert install < post_build
 
 
