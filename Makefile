@@ -123,7 +123,7 @@ seeds: setup
 	notebooks=$$(if [ -d "$(NB)" ]; then ls $(NB)/*.ipynb; else echo $(NB); fi); \
 	for s in $(SEEDS); do for nb in $$notebooks; do \
 	  echo "== COURSE_SEED=$$s $$nb"; \
-	  COURSE_SEED=$$s COURSE_FIT_LOG=$(CURDIR)/$(FITS)/$$(basename $$nb .ipynb).jsonl \
+	  COURSE_SEED=$$s COURSE_FIT_LOG=$(abspath $(FITS))/$$(basename $$nb .ipynb).jsonl \
 	    $(PY) -m pytest -q --nbval-lax $$nb || failed=1; \
 	done; done; \
 	$(PY) -m tools.seeds $(FITS)/*.jsonl; \

@@ -25,9 +25,12 @@ __all__ = [
     "load_chemical_shifts",
     "load_contraception",
     "load_eight_schools",
+    "load_grouseticks",
+    "load_penicillin",
     "load_radon",
     "load_sleepstudy",
     "load_spacex",
+    "load_verbagg",
     "RadonArrays",
     "check_loaded_frame",
     "radon_arrays",
@@ -183,6 +186,133 @@ _SPECS = {
         columns={"school": "str", "effect": "float", "stderr": "float"},
         checks=[("stderr must be positive", lambda d: d["stderr"] > 0)],
     ),
+    "grouseticks": _Spec(
+        name="grouseticks.csv",
+        sha256="3ff2c7ffec54aa7030ac9f5a84958c584509cedaa03a56f5b7ae916efd1dbf5f",
+        rows=403,
+        columns={
+            "INDEX": "int",
+            "TICKS": "int",
+            "BROOD": "int",
+            "HEIGHT": "int",
+            "YEAR": "int",
+            "LOCATION": "int",
+            "cHEIGHT": "float",
+        },
+        checks=[
+            ("INDEX must be a unique chick id", lambda d: ~d["INDEX"].duplicated()),
+            ("TICKS must be a count (0 or more)", lambda d: d["TICKS"] >= 0),
+            ("YEAR must be 95, 96 or 97", lambda d: d["YEAR"].isin([95, 96, 97])),
+            ("LOCATION must be 1-63", lambda d: d["LOCATION"].between(1, 63)),
+            (
+                "HEIGHT must be an altitude in metres (0-1000)",
+                lambda d: d["HEIGHT"].between(0, 1000),
+            ),
+            (
+                "every BROOD must belong to one LOCATION and one YEAR",
+                lambda d: (
+                    d.groupby("BROOD")[["LOCATION", "YEAR"]]
+                    .transform("nunique")
+                    .eq(1)
+                    .all(axis=1)
+                ),
+            ),
+            (
+                "HEIGHT must be the same for every chick of a LOCATION",
+                lambda d: d.groupby("LOCATION")["HEIGHT"].transform("nunique") == 1,
+            ),
+            (
+                "cHEIGHT must be HEIGHT minus its mean",
+                lambda d: (
+                    (d["cHEIGHT"] - (d["HEIGHT"] - d["HEIGHT"].mean())).abs() < 1e-6
+                ),
+            ),
+        ],
+    ),
+    "penicillin": _Spec(
+        name="penicillin.csv",
+        sha256="9a26c574d34d1b6d5a6fcb31d296ffa65fe0339eea4b77f502d90b7f2b4eca24",
+        rows=144,
+        columns={"diameter": "int", "plate": "str", "sample": "str"},
+        checks=[
+            (
+                "diameter must be a zone diameter in mm (1-50)",
+                lambda d: d["diameter"].between(1, 50),
+            ),
+            (
+                "plate must be a letter a-x",
+                lambda d: d["plate"].astype(str).str.fullmatch("[a-x]"),
+            ),
+            (
+                "sample must be a letter A-F",
+                lambda d: d["sample"].astype(str).str.fullmatch("[A-F]"),
+            ),
+            (
+                "every sample must appear once on every plate",
+                lambda d: ~d.duplicated(["plate", "sample"]),
+            ),
+        ],
+    ),
+    "verbagg": _Spec(
+        name="verbagg.csv",
+        sha256="51f7f5b490c2b62c8f05c11d527b0572d7507973075e8e7978ba2cc2b38b05c6",
+        rows=7584,
+        columns={
+            "Anger": "int",
+            "Gender": "str",
+            "item": "str",
+            "resp": "str",
+            "id": "int",
+            "btype": "str",
+            "situ": "str",
+            "mode": "str",
+            "r2": "str",
+        },
+        checks=[
+            ("id must be 1-316", lambda d: d["id"].between(1, 316)),
+            (
+                "Anger must be a trait-anger score (10-40)",
+                lambda d: d["Anger"].between(10, 40),
+            ),
+            ("Gender must be F or M", lambda d: d["Gender"].isin(["F", "M"])),
+            (
+                "resp must be no, perhaps or yes",
+                lambda d: d["resp"].isin(["no", "perhaps", "yes"]),
+            ),
+            (
+                "r2 must be Y exactly when resp is perhaps or yes",
+                lambda d: d["r2"].eq("Y") == d["resp"].isin(["perhaps", "yes"]),
+            ),
+            (
+                "btype must be curse, scold or shout",
+                lambda d: d["btype"].isin(["curse", "scold", "shout"]),
+            ),
+            ("situ must be other or self", lambda d: d["situ"].isin(["other", "self"])),
+            ("mode must be want or do", lambda d: d["mode"].isin(["want", "do"])),
+            (
+                "every respondent must answer every item once",
+                lambda d: ~d.duplicated(["id", "item"]),
+            ),
+            (
+                "Anger and Gender must be the same in all rows of a respondent",
+                lambda d: (
+                    d.groupby("id")[["Anger", "Gender"]]
+                    .transform("nunique")
+                    .eq(1)
+                    .all(axis=1)
+                ),
+            ),
+            (
+                "btype, situ and mode must be the same in all rows of an item",
+                lambda d: (
+                    d.groupby("item")[["btype", "situ", "mode"]]
+                    .transform("nunique")
+                    .eq(1)
+                    .all(axis=1)
+                ),
+            ),
+        ],
+    ),
     "sleepstudy": _Spec(
         name="sleepstudy.csv",
         sha256="8d7c3f17d76a7b175ebd76ec12d84709e66159c4023e3e269101a931e091debb",
@@ -286,6 +416,58 @@ def load_sleepstudy(data_dir: Path | None = None) -> pd.DataFrame:
     df = _read(_SPECS["sleepstudy"], data_dir)
     df["subject"] = _ordered_categories(df["subject"])
     df["days"] = df["days"].astype("int64")
+    return df
+
+
+def load_grouseticks(data_dir: Path | None = None) -> pd.DataFrame:
+    """Elston et al. (2001): ticks on 403 red grouse chicks, 118 broods, 63 locations.
+
+    Columns: ``INDEX`` (chick id), ``TICKS`` (count), ``BROOD``, ``LOCATION`` and
+    ``YEAR`` (categoricals, in numeric order), ``HEIGHT`` (altitude of the location, m)
+    and ``cHEIGHT`` (``HEIGHT`` minus its mean over chicks). Every brood belongs to one
+    location and one year (checked); brood ids are unique across locations.
+    """
+    df = _read(_SPECS["grouseticks"], data_dir)
+    for column in ("BROOD", "LOCATION", "YEAR"):
+        df[column] = pd.Categorical(df[column], categories=sorted(df[column].unique()))
+    df[["INDEX", "TICKS", "HEIGHT"]] = df[["INDEX", "TICKS", "HEIGHT"]].astype("int64")
+    return df
+
+
+def load_penicillin(data_dir: Path | None = None) -> pd.DataFrame:
+    """Penicillin assay: ``diameter`` (mm) of 6 ``sample``s on each of 24 ``plate``s.
+
+    ``plate`` (a-x) and ``sample`` (A-F) are categoricals; every sample is on every
+    plate once (a fully crossed design; checked).
+    """
+    df = _read(_SPECS["penicillin"], data_dir)
+    df["plate"] = _ordered_categories(df["plate"])
+    df["sample"] = _ordered_categories(df["sample"])
+    df["diameter"] = df["diameter"].astype("int64")
+    return df
+
+
+def load_verbagg(data_dir: Path | None = None) -> pd.DataFrame:
+    """Verbal aggression: 316 respondents (``id``) x 24 items, one row per answer.
+
+    Columns: ``id`` and ``item`` (categoricals; items in file order), respondent
+    attributes ``Anger`` (trait-anger score) and ``Gender`` (F/M), item attributes
+    ``btype`` (curse/scold/shout), ``situ`` (other/self) and ``mode`` (want/do), the
+    answer ``resp`` (ordered categorical no < perhaps < yes) and ``r2`` (1 when
+    ``resp`` is perhaps or yes, else 0).
+    """
+    df = _read(_SPECS["verbagg"], data_dir)
+    df["id"] = pd.Categorical(df["id"], categories=sorted(df["id"].unique()))
+    df["item"] = pd.Categorical(
+        df["item"].astype(str), categories=list(df["item"].astype(str).unique())
+    )
+    df["resp"] = pd.Categorical(
+        df["resp"].astype(str), categories=["no", "perhaps", "yes"], ordered=True
+    )
+    df["r2"] = (df["r2"] == "Y").astype("int64")
+    for column in ("Gender", "btype", "situ", "mode"):
+        df[column] = _ordered_categories(df[column])
+    df["Anger"] = df["Anger"].astype("int64")
     return df
 
 

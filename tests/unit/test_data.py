@@ -16,6 +16,9 @@ LOADERS = {
     "eight_schools.csv": (data.load_eight_schools, 8, "school", 8),
     "sleepstudy.csv": (data.load_sleepstudy, 180, "subject", 18),
     "contraception.csv": (data.load_contraception, 1934, "district", 60),
+    "grouseticks.csv": (data.load_grouseticks, 403, "BROOD", 118),
+    "penicillin.csv": (data.load_penicillin, 144, "plate", 24),
+    "verbagg.csv": (data.load_verbagg, 7584, "item", 24),
 }
 
 
@@ -73,6 +76,19 @@ def test_documented_facts():
     assert (per_district[per_district > 0].min(), per_district.max()) == (2, 118)
     assert (women["use"].sum(), women["urban"].sum()) == (759, 562)
     assert list(women["livch"].cat.categories) == ["0", "1", "2", "3+"]
+    ticks = data.load_grouseticks()
+    assert ticks["LOCATION"].nunique() == 63 and int((ticks["TICKS"] == 0).sum()) == 126
+    assert ticks.groupby("YEAR", observed=True).size().tolist() == [117, 155, 131]
+    per_brood = ticks.groupby("BROOD", observed=True).size()
+    assert (per_brood.min(), per_brood.max()) == (1, 10)
+    plates = data.load_penicillin()
+    assert plates.groupby(["plate", "sample"], observed=True).size().eq(1).all()
+    assert (plates["diameter"].min(), plates["diameter"].max()) == (18, 27)
+    answers = data.load_verbagg()
+    assert answers["id"].nunique() == 316 and int(answers["r2"].sum()) == 3611
+    people = answers.drop_duplicates("id")
+    assert people["Gender"].value_counts().to_dict() == {"F": 243, "M": 73}
+    assert list(answers["resp"].cat.categories) == ["no", "perhaps", "yes"]
 
 
 def test_impossible_livch(data_copy, monkeypatch):
@@ -152,3 +168,51 @@ def test_wrong_row_count(data_copy, monkeypatch):
     _rewrite(path, pd.read_csv(path).iloc[:7], monkeypatch, "eight_schools")
     with pytest.raises(DataError, match=r"has 7 rows, expected 8"):
         data.load_eight_schools(data_dir=data_copy)
+
+
+def test_brood_in_two_locations(data_copy, monkeypatch):
+    path = data_copy / "grouseticks.csv"
+    frame = pd.read_csv(path)
+    # chick 2 shares brood 501 with chick 1; move it to another location
+    frame.loc[1, "LOCATION"] = 1 if frame.loc[0, "LOCATION"] != 1 else 2
+    _rewrite(path, frame, monkeypatch, "grouseticks")
+    with pytest.raises(DataError, match=r"every BROOD must belong to one LOCATION"):
+        data.load_grouseticks(data_dir=data_copy)
+
+
+def test_altered_centring(data_copy, monkeypatch):
+    path = data_copy / "grouseticks.csv"
+    frame = pd.read_csv(path)
+    frame.loc[0, "cHEIGHT"] += 1.0
+    _rewrite(path, frame, monkeypatch, "grouseticks")
+    with pytest.raises(DataError, match=r"cHEIGHT must be HEIGHT minus its mean"):
+        data.load_grouseticks(data_dir=data_copy)
+
+
+def test_penicillin_sample_twice_on_a_plate(data_copy, monkeypatch):
+    path = data_copy / "penicillin.csv"
+    frame = pd.read_csv(path)
+    frame.loc[1, "sample"] = frame.loc[0, "sample"]
+    _rewrite(path, frame, monkeypatch, "penicillin")
+    with pytest.raises(DataError, match=r"every sample must appear once on every"):
+        data.load_penicillin(data_dir=data_copy)
+
+
+def test_verbagg_inconsistent_r2(data_copy, monkeypatch):
+    path = data_copy / "verbagg.csv"
+    frame = pd.read_csv(path)
+    row = int((frame["resp"] == "no").to_numpy().argmax())
+    frame.loc[row, "r2"] = "Y"
+    _rewrite(path, frame, monkeypatch, "verbagg")
+    with pytest.raises(DataError, match=rf"r2 must be Y exactly .* \(row {row + 2} "):
+        data.load_verbagg(data_dir=data_copy)
+
+
+def test_verbagg_respondent_changes_gender(data_copy, monkeypatch):
+    path = data_copy / "verbagg.csv"
+    frame = pd.read_csv(path)
+    first = frame.index[frame["id"] == 1][1]  # respondent 1's second answer
+    frame.loc[first, "Gender"] = "F" if frame.loc[first, "Gender"] == "M" else "M"
+    _rewrite(path, frame, monkeypatch, "verbagg")
+    with pytest.raises(DataError, match=r"Anger and Gender must be the same"):
+        data.load_verbagg(data_dir=data_copy)
