@@ -42,6 +42,10 @@ __all__ = [
     "CONTRACEPTION_PRIORS",
     "contraception_design",
     "contraception_model",
+    "GROUSE_LEVELS",
+    "GROUSE_PRIORS",
+    "grouse_design",
+    "grouse_ticks_model",
     "RADON_PRIORS",
     "PRIOR_KEYS",
     "radon_varying_slopes_model",
@@ -437,3 +441,302 @@ def contraception_model(
             "use", logit_p=logit_p, observed=women["use"].to_numpy(), dims="obs_id"
         )
     return model
+
+
+#: Priors of the grouse-tick models, on the log scale of the mean count: the log mean of a
+#: chick in 1995 at the mean altitude, N(0, 2) (a typical chick carries between e^-4 and
+#: e^4 ticks); year and altitude effects (altitude per 10 m) N(0, 1); half-normal scales
+#: of 1 for every level's sd, and for kappa, the negative binomial's sqrt(1 / alpha).
+GROUSE_PRIORS = {
+    "intercept": (0.0, 2.0),
+    "year": (0.0, 1.0),
+    "altitude": (0.0, 1.0),
+    "sigma": 1.0,
+    "kappa": 1.0,
+}
+
+#: The nested levels a grouse-tick model can have, from the top down.
+GROUSE_LEVELS = ("location", "brood", "chick")
+
+
+def grouse_design(ticks):
+    """Fixed-effect columns of the tick models: ``year_96``, ``year_97`` (indicators;
+    1995 is the reference) and ``altitude`` (``cHEIGHT`` in tens of metres)."""
+    import pandas as pd
+
+    _check_ticks(ticks)
+    year = ticks["YEAR"].astype(str)
+    return pd.DataFrame(
+        {
+            "year_96": (year == "96").to_numpy(dtype=float),
+            "year_97": (year == "97").to_numpy(dtype=float),
+            "altitude": ticks["cHEIGHT"].to_numpy(dtype=float) / 10,
+        },
+        index=ticks.index,
+    )
+
+
+def _check_ticks(ticks) -> None:
+    from utils.data import check_loaded_frame
+
+    check_loaded_frame(
+        ticks,
+        name="ticks",
+        loader="load_grouseticks",
+        columns=["INDEX", "TICKS", "BROOD", "LOCATION", "YEAR", "cHEIGHT"],
+        group="BROOD",
+    )
+    if not (ticks["TICKS"] >= 0).all():
+        raise ValueError("ticks['TICKS'] must hold non-negative counts")
+    parents = ticks.groupby("BROOD", observed=True)["LOCATION"].nunique()
+    if (parents > 1).any():
+        raise ValueError(
+            "every brood must belong to one location; broods "
+            f"{list(parents.index[parents > 1])} appear at several (are brood labels "
+            "reused across locations? make them unique first)"
+        )
+
+
+def grouse_ticks_model(
+    ticks,
+    *,
+    levels: Sequence[str] = GROUSE_LEVELS,
+    family: str = "poisson",
+    priors: dict | None = None,
+):
+    """Counts of ticks on grouse chicks, with nested varying effects.
+
+    ``log mu_i = intercept + X_i @ beta + u[l[i]] + v[b[i]] + e_i`` for chick i in brood
+    b at location l, with ``X`` the columns of :func:`grouse_design` (year and
+    altitude). ``levels`` chooses which of the normal effects are in the model:
+    ``location_effect`` u ~ N(0, sigma_location), ``brood_effect`` v ~ N(0,
+    sigma_brood) and ``chick_effect`` e ~ N(0, sigma_chick) (an observation-level
+    effect: the Poisson-lognormal model). ``family`` is ``"poisson"`` or
+    ``"negative_binomial"`` (variance mu + kappa^2 mu^2; then "chick" must not be in
+    ``levels``, the overdispersion being the negative binomial's).
+
+    Parametrization: the location effects are non-centred (``z_location``); each brood's
+    total ``brood_total`` = u + v is centred on its location's effect (hierarchical
+    centring), because most broods have several chicks with many ticks between them,
+    which identify their total well, while 35 of the 63 locations have a single brood,
+    which leaves the split between the two levels, and sigma_location, weakly
+    identified; the chick effects are centred. ``brood_effect`` (v) is kept as a
+    deterministic.
+
+    The observed variable is ``ticks`` (dimension ``chick``).
+    """
+    import pymc as pm
+
+    _check_ticks(ticks)
+    levels = tuple(levels)
+    unknown = set(levels) - set(GROUSE_LEVELS)
+    if unknown or len(set(levels)) != len(levels):
+        raise ValueError(
+            f"levels must be distinct names from {GROUSE_LEVELS}: {levels}"
+        )
+    if family not in ("poisson", "negative_binomial"):
+        raise ValueError(f"family must be 'poisson' or 'negative_binomial': {family!r}")
+    if family == "negative_binomial" and "chick" in levels:
+        raise ValueError("a negative binomial model has no chick level")
+    priors = dict(GROUSE_PRIORS) if priors is None else priors
+    if set(priors) != set(GROUSE_PRIORS):
+        raise ValueError(f"priors must have exactly the keys {sorted(GROUSE_PRIORS)}")
+    location = ticks["LOCATION"].cat.remove_unused_categories()
+    brood = ticks["BROOD"].cat.remove_unused_categories()
+    location_idx = location.cat.codes.to_numpy().astype("int64")
+    brood_idx = brood.cat.codes.to_numpy().astype("int64")
+    location_of_brood = (
+        ticks.assign(b=brood_idx, l=location_idx).groupby("b")["l"].first().to_numpy()
+    )
+    design = grouse_design(ticks)
+    # every predictor is constant within a brood: read them off its first chick
+    first_chick_of_brood = np.unique(brood_idx, return_index=True)[1]
+    coords = {
+        "location": [str(c) for c in location.cat.categories],
+        "brood": [str(c) for c in brood.cat.categories],
+        "chick": ticks["INDEX"].astype(str).tolist(),
+        "predictor": list(design.columns),
+    }
+    X = design.to_numpy()
+    year_only = X.copy()
+    year_only[:, 2] = 0.0  # the year part of the design (altitude is per location)
+    altitude_of_location = (
+        ticks.assign(l=location_idx).groupby("l")["cHEIGHT"].first().to_numpy() / 10
+    )
+    y = ticks["TICKS"].to_numpy()
+    with pm.Model(coords=coords) as model:
+        intercept = pm.Normal("intercept", *priors["intercept"])
+        beta_year = pm.Normal("beta_year", *priors["year"], shape=2)
+        beta_altitude = pm.Normal("beta_altitude", *priors["altitude"])
+        beta = pm.Deterministic(
+            "beta",
+            pm.math.concatenate([beta_year, beta_altitude[None]]),
+            dims="predictor",
+        )
+        fixed = intercept + X @ beta  # the fixed part of every chick's log mean
+        if "location" in levels:
+            sigma_location = pm.HalfNormal("sigma_location", priors["sigma"])
+        if "brood" in levels:
+            sigma_brood = pm.HalfNormal("sigma_brood", priors["sigma"])
+        if "chick" in levels:
+            sigma_chick = pm.HalfNormal("sigma_chick", priors["sigma"])
+        if "brood" in levels:
+            # the brood's total log mean is centred on its fixed part plus its
+            # location's effect (hierarchical centring)
+            brood_fixed = intercept + X[first_chick_of_brood] @ beta
+            parent = brood_fixed
+            if "location" in levels:
+                z_location = pm.Normal("z_location", 0.0, 1.0, dims="location")
+                location_effect = pm.Deterministic(
+                    "location_effect", sigma_location * z_location, dims="location"
+                )
+                parent = parent + location_effect[location_of_brood]
+            brood_total = pm.Normal("brood_total", parent, sigma_brood, dims="brood")
+            pm.Deterministic("brood_effect", brood_total - parent, dims="brood")
+            group_log_mu = brood_total[brood_idx]
+        elif "location" in levels:
+            # without broods, the location's total is centred on its altitude term; the
+            # year effects stay with the chicks (a location can span several years)
+            location_total = pm.Normal(
+                "location_total",
+                intercept + beta_altitude * altitude_of_location,
+                sigma_location,
+                dims="location",
+            )
+            pm.Deterministic(
+                "location_effect",
+                location_total - intercept - beta_altitude * altitude_of_location,
+                dims="location",
+            )
+            group_log_mu = location_total[location_idx] + year_only @ beta
+        else:
+            group_log_mu = fixed
+        if "chick" in levels:
+            log_mu = pm.Normal("chick_log_mu", group_log_mu, sigma_chick, dims="chick")
+            pm.Deterministic("chick_effect", log_mu - group_log_mu, dims="chick")
+        else:
+            log_mu = group_log_mu
+        if family == "poisson":
+            pm.Poisson("ticks", pm.math.exp(log_mu), observed=y, dims="chick")
+        else:
+            kappa = pm.HalfNormal("kappa", priors["kappa"])
+            pm.NegativeBinomial(
+                "ticks",
+                mu=pm.math.exp(log_mu),
+                alpha=kappa**-2,
+                observed=y,
+                dims="chick",
+            )
+    return model
+
+
+def grouse_pointwise_loglik(idata, ticks, *, by: str = "chick", draws_per_chain=None):
+    """Pointwise log-likelihood of a fitted :func:`grouse_ticks_model`, for LOO.
+
+    ``by="chick"``: the log-likelihood of each chick's count with its own chick effect
+    integrated out (the Poisson-lognormal probability; a negative binomial or Poisson
+    probability in models without a chick level), given its brood's and location's
+    effects: LOO with it predicts a new chick in an observed brood. ``by="location"``:
+    the log-likelihood of all the counts at each location with every effect of the
+    location, its broods and its chicks integrated out
+    (:func:`utils.glmm.integrate_nested_effects`): LOO with it leaves out whole
+    locations. ``draws_per_chain`` thins each chain evenly (the location integrals cost
+    a few milliseconds per draw).
+
+    Returns an ``xarray.DataTree`` with the (thinned) ``posterior`` and a
+    ``log_likelihood`` group holding ``ticks``, ready for ``arviz.loo``.
+    """
+    import xarray as xr
+    from scipy import special
+
+    from utils.glmm import _grid, integrate_nested_effects, poisson_lognormal_logpmf
+
+    _check_ticks(ticks)
+    if by not in ("chick", "location"):
+        raise ValueError(f"by must be 'chick' or 'location', got {by!r}")
+    posterior = idata["posterior"].to_dataset()
+    n_draw = posterior.sizes["draw"]
+    if draws_per_chain is not None:
+        if not 1 <= int(draws_per_chain) <= n_draw:
+            raise ValueError(f"draws_per_chain must be 1..{n_draw}")
+        keep = np.linspace(0, n_draw - 1, int(draws_per_chain)).round().astype(int)
+        posterior = posterior.isel(draw=keep)
+    n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
+
+    def draws(name):  # (chain * draw, ...) numpy array
+        values = posterior[name].to_numpy()
+        return values.reshape(n_chain * n_draw, *values.shape[2:])
+
+    y = ticks["TICKS"].to_numpy().astype(float)
+    location_idx = ticks["LOCATION"].cat.remove_unused_categories().cat.codes.to_numpy()
+    brood_idx = ticks["BROOD"].cat.remove_unused_categories().cat.codes.to_numpy()
+    location_of_brood = np.zeros(brood_idx.max() + 1, dtype="int64")
+    location_of_brood[brood_idx] = location_idx
+    X = grouse_design(ticks).to_numpy()
+    fixed = draws("intercept")[:, None] + draws("beta") @ X.T
+    has = {name: name in posterior for name in ("sigma_chick", "kappa")}
+    zeros = np.zeros(n_chain * n_draw)
+    sigma = {
+        level: draws(f"sigma_{level}") if f"sigma_{level}" in posterior else zeros
+        for level in GROUSE_LEVELS
+    }
+    alpha = draws("kappa") ** -2 if has["kappa"] else None
+
+    def negbin_loglik(y, log_mu, a):  # log NB(y | mean e^log_mu, alpha a)
+        plus = np.logaddexp(log_mu, np.log(a))
+        return (
+            special.gammaln(y + a)
+            - special.gammaln(a)
+            - special.gammaln(y + 1)
+            + a * (np.log(a) - plus)
+            + y * (log_mu - plus)
+        )
+
+    if by == "chick":
+        if "brood_total" in posterior:
+            log_mu = draws("brood_total")[:, brood_idx]
+        elif "location_total" in posterior:
+            year_part = draws("beta")[:, :2] @ X[:, :2].T
+            log_mu = draws("location_total")[:, location_idx] + year_part
+        else:
+            log_mu = fixed
+        if has["sigma_chick"]:
+            values = poisson_lognormal_logpmf(y, log_mu, sigma["chick"][:, None], 10)
+        elif alpha is not None:
+            values = negbin_loglik(y, log_mu, alpha[:, None])
+        else:
+            values = y * log_mu - np.exp(log_mu) - special.gammaln(y + 1)
+        dim = "chick"
+    else:
+        values = np.empty((n_chain * n_draw, location_idx.max() + 1))
+        for s in range(n_chain * n_draw):
+            total = np.sqrt(sum(sigma[level][s] ** 2 for level in GROUSE_LEVELS))
+            grid = _grid(0.1, 6 * total + 0.5)
+            log_mu = fixed[s][:, None] + grid[None, :]
+            if alpha is None:
+                loglik = y[:, None] * log_mu - np.exp(log_mu)
+                loglik -= special.gammaln(y + 1)[:, None]
+            else:
+                loglik = negbin_loglik(y[:, None], log_mu, alpha[s])
+            levels = [
+                (None, sigma["chick"][s]),
+                (brood_idx, sigma["brood"][s]),
+                (location_of_brood, sigma["location"][s]),
+            ]
+            values[s] = integrate_nested_effects(loglik, grid, levels)
+        dim = "location"
+    values = values.reshape(n_chain, n_draw, -1)
+    loglik = xr.DataArray(
+        values,
+        dims=("chain", "draw", dim),
+        coords={
+            "chain": posterior["chain"],
+            "draw": posterior["draw"],
+            dim: posterior[dim]
+            if dim in posterior.coords
+            else np.arange(values.shape[-1]),
+        },
+    )
+    return xr.DataTree.from_dict(
+        {"posterior": posterior, "log_likelihood": xr.Dataset({"ticks": loglik})}
+    )
