@@ -24,7 +24,10 @@ __all__ = [
     "fit_nested_poisson_glmm",
     "integrate_nested_effects",
     "logistic_glmm_loglik",
+    "negbin_logpmf",
+    "nested_count_loglik",
     "nested_poisson_loglik",
+    "poisson_logpmf",
     "poisson_lognormal_logpmf",
 ]
 
@@ -312,26 +315,57 @@ class NestedGLMMFit:
     converged: bool  # the optimiser reports success and the gradient is small
 
 
-def nested_poisson_loglik(beta, sigmas, y, X, members, step=0.1) -> float:
-    """Marginal log-likelihood of a Poisson model with nested normal effects.
+def poisson_logpmf(y, log_mu):
+    """``log Poisson(y | exp(log_mu))``; ``y`` and ``log_mu`` broadcast."""
+    return y * log_mu - np.exp(log_mu) - special.gammaln(y + 1)
 
-    ``log mu_i = X_i @ beta + (sum of unit i's effects)``; ``members`` and ``sigmas``
-    give the levels from the bottom up, as in :func:`integrate_nested_effects` (a
-    ``None`` first member is an observation-level effect). Every effect is integrated
-    out on a grid of ``step`` (0.1 resolves a Poisson likelihood of up to about 100
-    counts, whose width on the log scale is 1 / sqrt(count)).
+
+def negbin_logpmf(y, log_mu, alpha):
+    """``log NegativeBinomial(y | mean exp(log_mu), alpha)``: variance
+    ``mu + mu^2 / alpha`` (PyMC's parametrization); the arguments broadcast."""
+    plus = np.logaddexp(log_mu, np.log(alpha))
+    return (
+        special.gammaln(y + alpha)
+        - special.gammaln(alpha)
+        - special.gammaln(y + 1)
+        + alpha * (np.log(alpha) - plus)
+        + y * (log_mu - plus)
+    )
+
+
+def nested_count_loglik(y, eta, members, sigmas, step=0.1, alpha=None) -> np.ndarray:
+    """Log marginal likelihood of the counts of each top-level group, with nested
+    normal effects integrated out.
+
+    ``log mu_i = eta_i + (sum of unit i's effects)``; ``members`` and ``sigmas`` give
+    the levels from the bottom up, as in :func:`integrate_nested_effects` (a ``None``
+    first member is an observation-level effect). The counts are Poisson, or negative
+    binomial with ``alpha`` (see :func:`negbin_logpmf`). Every effect is integrated out
+    on a grid of ``step`` (0.1 resolves a Poisson likelihood of up to about 100 counts,
+    whose width on the log scale is 1 / sqrt(count)).
     """
+    y = np.asarray(y, dtype=float)[:, None]
+    sigmas = np.asarray(sigmas, dtype=float)
+    grid = _grid(step, 6 * float(np.sqrt(np.sum(sigmas**2))) + 5 * step)
+    log_mu = np.asarray(eta, dtype=float)[:, None] + grid[None, :]
+    if alpha is None:
+        loglik = poisson_logpmf(y, log_mu)
+    else:
+        loglik = negbin_logpmf(y, log_mu, alpha)
+    levels = list(zip(members, sigmas, strict=True))
+    return integrate_nested_effects(loglik, grid, levels)
+
+
+def nested_poisson_loglik(beta, sigmas, y, X, members, step=0.1) -> float:
+    """Marginal log-likelihood of a Poisson model with nested normal effects,
+    ``log mu_i = X_i @ beta + (sum of unit i's effects)``: the sum over the top-level
+    groups of :func:`nested_count_loglik`."""
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
-    sigmas = np.asarray(sigmas, dtype=float)
-    if X.ndim != 2 or X.shape[0] != y.size or len(members) != sigmas.size:
+    if X.ndim != 2 or X.shape[0] != y.size or len(members) != np.size(sigmas):
         raise ValueError("X must be (n, p) for n counts, and one sigma per level")
     eta = X @ np.asarray(beta, dtype=float)
-    grid = _grid(step, 6 * float(np.sqrt(np.sum(sigmas**2))) + 5 * step)
-    lin = eta[:, None] + grid[None, :]
-    loglik = y[:, None] * lin - np.exp(lin) - special.gammaln(y + 1)[:, None]
-    levels = list(zip(members, sigmas, strict=True))
-    return float(np.sum(integrate_nested_effects(loglik, grid, levels)))
+    return float(np.sum(nested_count_loglik(y, eta, members, sigmas, step)))
 
 
 def fit_nested_poisson_glmm(y, X, members, step=0.1) -> NestedGLMMFit:

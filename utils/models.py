@@ -462,9 +462,14 @@ GROUSE_LEVELS = ("location", "brood", "chick")
 def grouse_design(ticks):
     """Fixed-effect columns of the tick models: ``year_96``, ``year_97`` (indicators;
     1995 is the reference) and ``altitude`` (``cHEIGHT`` in tens of metres)."""
+    _check_ticks(ticks)
+    return _grouse_columns(ticks)
+
+
+def _grouse_columns(ticks):
+    """:func:`grouse_design` for a frame already checked."""
     import pandas as pd
 
-    _check_ticks(ticks)
     year = ticks["YEAR"].astype(str)
     return pd.DataFrame(
         {
@@ -474,6 +479,19 @@ def grouse_design(ticks):
         },
         index=ticks.index,
     )
+
+
+def _tick_indices(ticks):
+    """Codes of each chick's location and brood, each brood's location, and the row
+    of each brood's first chick (the broods in code order) of a checked frame."""
+    location_idx = ticks["LOCATION"].cat.remove_unused_categories().cat.codes
+    brood_idx = ticks["BROOD"].cat.remove_unused_categories().cat.codes
+    location_idx = location_idx.to_numpy().astype("int64")
+    brood_idx = brood_idx.to_numpy().astype("int64")
+    location_of_brood = np.zeros(brood_idx.max() + 1, dtype="int64")
+    location_of_brood[brood_idx] = location_idx  # one location per brood (checked)
+    first_chick_of_brood = np.unique(brood_idx, return_index=True)[1]
+    return location_idx, brood_idx, location_of_brood, first_chick_of_brood
 
 
 def _check_ticks(ticks) -> None:
@@ -543,14 +561,11 @@ def grouse_ticks_model(
         raise ValueError(f"priors must have exactly the keys {sorted(GROUSE_PRIORS)}")
     location = ticks["LOCATION"].cat.remove_unused_categories()
     brood = ticks["BROOD"].cat.remove_unused_categories()
-    location_idx = location.cat.codes.to_numpy().astype("int64")
-    brood_idx = brood.cat.codes.to_numpy().astype("int64")
-    location_of_brood = (
-        ticks.assign(b=brood_idx, l=location_idx).groupby("b")["l"].first().to_numpy()
-    )
-    design = grouse_design(ticks)
     # every predictor is constant within a brood: read them off its first chick
-    first_chick_of_brood = np.unique(brood_idx, return_index=True)[1]
+    location_idx, brood_idx, location_of_brood, first_chick_of_brood = _tick_indices(
+        ticks
+    )
+    design = _grouse_columns(ticks)
     coords = {
         "location": [str(c) for c in location.cat.categories],
         "brood": [str(c) for c in brood.cat.categories],
@@ -573,7 +588,6 @@ def grouse_ticks_model(
             pm.math.concatenate([beta_year, beta_altitude[None]]),
             dims="predictor",
         )
-        fixed = intercept + X @ beta  # the fixed part of every chick's log mean
         if "location" in levels:
             sigma_location = pm.HalfNormal("sigma_location", priors["sigma"])
         if "brood" in levels:
@@ -610,7 +624,7 @@ def grouse_ticks_model(
             )
             group_log_mu = location_total[location_idx] + year_only @ beta
         else:
-            group_log_mu = fixed
+            group_log_mu = intercept + X @ beta
         if "chick" in levels:
             log_mu = pm.Normal("chick_log_mu", group_log_mu, sigma_chick, dims="chick")
             pm.Deterministic("chick_effect", log_mu - group_log_mu, dims="chick")
@@ -647,9 +661,13 @@ def grouse_pointwise_loglik(idata, ticks, *, by: str = "chick", draws_per_chain=
     ``log_likelihood`` group holding ``ticks``, ready for ``arviz.loo``.
     """
     import xarray as xr
-    from scipy import special
 
-    from utils.glmm import _grid, integrate_nested_effects, poisson_lognormal_logpmf
+    from utils.glmm import (
+        negbin_logpmf,
+        nested_count_loglik,
+        poisson_lognormal_logpmf,
+        poisson_logpmf,
+    )
 
     _check_ticks(ticks)
     if by not in ("chick", "location"):
@@ -668,29 +686,15 @@ def grouse_pointwise_loglik(idata, ticks, *, by: str = "chick", draws_per_chain=
         return values.reshape(n_chain * n_draw, *values.shape[2:])
 
     y = ticks["TICKS"].to_numpy().astype(float)
-    location_idx = ticks["LOCATION"].cat.remove_unused_categories().cat.codes.to_numpy()
-    brood_idx = ticks["BROOD"].cat.remove_unused_categories().cat.codes.to_numpy()
-    location_of_brood = np.zeros(brood_idx.max() + 1, dtype="int64")
-    location_of_brood[brood_idx] = location_idx
-    X = grouse_design(ticks).to_numpy()
+    location_idx, brood_idx, location_of_brood, _ = _tick_indices(ticks)
+    X = _grouse_columns(ticks).to_numpy()
     fixed = draws("intercept")[:, None] + draws("beta") @ X.T
-    has = {name: name in posterior for name in ("sigma_chick", "kappa")}
     zeros = np.zeros(n_chain * n_draw)
     sigma = {
         level: draws(f"sigma_{level}") if f"sigma_{level}" in posterior else zeros
         for level in GROUSE_LEVELS
     }
-    alpha = draws("kappa") ** -2 if has["kappa"] else None
-
-    def negbin_loglik(y, log_mu, a):  # log NB(y | mean e^log_mu, alpha a)
-        plus = np.logaddexp(log_mu, np.log(a))
-        return (
-            special.gammaln(y + a)
-            - special.gammaln(a)
-            - special.gammaln(y + 1)
-            + a * (np.log(a) - plus)
-            + y * (log_mu - plus)
-        )
+    alpha = draws("kappa") ** -2 if "kappa" in posterior else None
 
     if by == "chick":
         if "brood_total" in posterior:
@@ -700,30 +704,22 @@ def grouse_pointwise_loglik(idata, ticks, *, by: str = "chick", draws_per_chain=
             log_mu = draws("location_total")[:, location_idx] + year_part
         else:
             log_mu = fixed
-        if has["sigma_chick"]:
+        if "sigma_chick" in posterior:
             values = poisson_lognormal_logpmf(y, log_mu, sigma["chick"][:, None], 10)
         elif alpha is not None:
-            values = negbin_loglik(y, log_mu, alpha[:, None])
+            values = negbin_logpmf(y, log_mu, alpha[:, None])
         else:
-            values = y * log_mu - np.exp(log_mu) - special.gammaln(y + 1)
+            values = poisson_logpmf(y, log_mu)
         dim = "chick"
     else:
         values = np.empty((n_chain * n_draw, location_idx.max() + 1))
+        members = [None, brood_idx, location_of_brood]
         for s in range(n_chain * n_draw):
-            total = np.sqrt(sum(sigma[level][s] ** 2 for level in GROUSE_LEVELS))
-            grid = _grid(0.1, 6 * total + 0.5)
-            log_mu = fixed[s][:, None] + grid[None, :]
-            if alpha is None:
-                loglik = y[:, None] * log_mu - np.exp(log_mu)
-                loglik -= special.gammaln(y + 1)[:, None]
-            else:
-                loglik = negbin_loglik(y[:, None], log_mu, alpha[s])
-            levels = [
-                (None, sigma["chick"][s]),
-                (brood_idx, sigma["brood"][s]),
-                (location_of_brood, sigma["location"][s]),
-            ]
-            values[s] = integrate_nested_effects(loglik, grid, levels)
+            sigmas = [sigma[level][s] for level in ("chick", "brood", "location")]
+            draw_alpha = None if alpha is None else alpha[s]
+            values[s] = nested_count_loglik(
+                y, fixed[s], members, sigmas, 0.1, draw_alpha
+            )
         dim = "location"
     values = values.reshape(n_chain, n_draw, -1)
     loglik = xr.DataArray(
